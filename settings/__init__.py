@@ -1,0 +1,68 @@
+"""The small shared settings every room may import: paths, programme years, environment.
+
+Only constants and environment look-ups live here; no rule of the data contract does.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+LOCALITIES_CSV = DBT_PROJECT_DIR / "seeds" / "localities.csv"
+INDICATORS_CSV = DBT_PROJECT_DIR / "seeds" / "indicators.csv"
+RAW_SCHEMA_SQL = PROJECT_ROOT / "sources" / "raw_schema.sql"
+THRESHOLDS_YML = PROJECT_ROOT / "expectations" / "thresholds.yml"
+
+# Programme start and end years (metrics.md: P0, P1). Configurable through the environment.
+P0 = int(os.environ.get("PILOTDW_P0", "2023"))
+P1 = int(os.environ.get("PILOTDW_P1", "2025"))
+
+NATIONAL_CODE = "000000"  # the national row of marts.regional_effectiveness
+SOURCES = ("registers", "pilots", "assessments", "filings")
+
+
+@dataclass(frozen=True)
+class Locality:
+    code: str
+    name: str
+    name_en: str
+    parent_code: str | None
+    kind: str
+
+
+@lru_cache(maxsize=1)
+def localities() -> tuple[Locality, ...]:
+    """The 37 localities of the programme, from the dbt seed (the one list of them)."""
+    with LOCALITIES_CSV.open(encoding="utf-8") as fh:
+        return tuple(
+            Locality(r["locality_code"], r["locality_name"], r["locality_name_en"], r["parent_code"] or None, r["kind"])
+            for r in csv.DictReader(fh)
+        )
+
+
+@lru_cache(maxsize=1)
+def indicators() -> tuple[str, ...]:
+    """The filing indicator columns, in contract order, from the dbt seed."""
+    with INDICATORS_CSV.open(encoding="utf-8") as fh:
+        return tuple(r["indicator"] for r in csv.DictReader(fh))
+
+
+def landing_dir(value: str | os.PathLike | None = None) -> Path:
+    return Path(value or os.environ.get("PILOTDW_LANDING") or Path.cwd() / "landing").resolve()
+
+
+def home_dir(value: str | os.PathLike | None = None) -> Path:
+    return Path(value or os.environ.get("PILOTDW_HOME") or Path.cwd() / "pilotdw_home").resolve()
+
+
+def keep_builds() -> int:
+    """How many build files to keep under <home>/builds (issue 3: last N builds)."""
+    return int(os.environ.get("PILOTDW_KEEP_BUILDS", "5"))
+
+
+def report_lang() -> str:
+    return os.environ.get("PILOTDW_REPORT_LANG", "zh")
