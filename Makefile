@@ -1,0 +1,61 @@
+# pilotdw — two commands from a fresh clone: `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+# uv from PATH, else the uv module pip installed for PYTHON (`make setup` installs it when missing).
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_LANDING ?= demo_landing
+DEMO_HOME ?= demo_home
+
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := false
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup demo demo-data test test-fast browser dev bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(BIN)/.synced dbt_project/target/manifest.json  ## install everything (idempotent): uv, the locked environment, the dbt manifest
+
+$(BIN)/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --locked --python $(PYTHON)
+	@touch $@
+
+# dagster-dbt loads this manifest instead of parsing the project on every run.
+dbt_project/target/manifest.json: $(BIN)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
+	cd dbt_project && PILOTDW_DB_PATH=$(CURDIR)/dbt_project/target/parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
+	@touch $@
+
+demo: setup  ## make realistic demo data, run the nightly job on it, publish warehouse and report
+	rm -rf $(DEMO_LANDING)
+	$(BIN)/pilotdw demo-data $(DEMO_LANDING)
+	$(BIN)/pilotdw run --landing $(DEMO_LANDING) --home $(DEMO_HOME)
+	@echo
+	@echo "Warehouse: $(DEMO_HOME)/warehouse.duckdb   Reports: $(DEMO_HOME)/reports/"
+	@echo "Try:  $(BIN)/pilotdw sql \"SELECT * FROM marts.national_summary\" --home $(DEMO_HOME)"
+
+test: setup browser  ## run the whole test suite (the same as CI)
+	$(BIN)/pytest -n 2 --dist loadfile
+
+test-fast: setup  ## the suite without the slow end-to-end tests
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow"
+
+browser:  ## Debian's chromium and CJK fonts, for the report rendering tests
+	bash scripts/install-browser.sh
+
+dev: setup  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
+	@test -d $(DEMO_LANDING) || $(BIN)/pilotdw demo-data $(DEMO_LANDING)
+	mkdir -p $(DEMO_HOME)/dagster
+	PILOTDW_LANDING=$(CURDIR)/$(DEMO_LANDING) PILOTDW_HOME=$(CURDIR)/$(DEMO_HOME) DAGSTER_HOME=$(CURDIR)/$(DEMO_HOME)/dagster \
+		$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+bench: setup  ## the benchmark (not part of make test): national scale and beyond
+	$(BIN)/python -m bench.run
+
+clean:  ## remove demo output and build artefacts (keeps .venv)
+	rm -rf $(DEMO_LANDING) $(DEMO_HOME) dbt_project/target dbt_project/logs .pytest_cache

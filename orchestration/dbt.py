@@ -1,0 +1,93 @@
+"""dbt models as Dagster assets: one cached DbtProject, one translator from dbt nodes to asset keys.
+
+Asset keys are the warehouse's own table names, `[schema, table]` (raw/registers,
+marts/coverage_by_locality_year), so a check, a log line and an analyst's SQL name a table the
+same way.
+"""
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+import settings
+from orchestration.resources import PilotdwHome
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The one DbtProject; its manifest is prepared by `make setup` (dbt parse), not on every run."""
+    project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR, target="build")
+    project.prepare_if_dev()
+    return project
+
+
+def table_of(props: Mapping[str, Any]) -> tuple[str, str]:
+    """(schema, table) a dbt node lives in: sources by their declared schema, models by their
+    configured custom schema (staging, intermediate, marts), seeds likewise."""
+    if props["resource_type"] == "source":
+        return props["schema"], props["name"]
+    schema = (props.get("config") or {}).get("schema") or props.get("schema") or "main"
+    return schema, props.get("alias") or props["name"]
+
+
+class PilotdwTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        return dg.AssetKey(list(table_of(dbt_resource_props)))
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        schema, _ = table_of(dbt_resource_props)
+        return schema if schema in ("staging", "intermediate", "marts") else "seeds"
+
+
+def dbt_vars() -> str:
+    return json.dumps({"p0": settings.P0, "p1": settings.P1})
+
+
+@dbt_assets(manifest=dbt_project().manifest_path, dagster_dbt_translator=PilotdwTranslator(), name="dbt_models")
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: PilotdwHome):
+    """Seeds, staging, intermediate and marts built into this run's database, dbt tests included.
+    dbt's test results are recorded as gate results too: error-severity tests block publication."""
+    from expectations.gates import record_dbt_results
+
+    build_db = pilotdw.build_db(context.run_id)
+    # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
+    os.environ["PILOTDW_DB_PATH"] = str(build_db)
+    pilotdw.say("dbt: building staging → intermediate → marts …")
+    invocation = dbt.cli(["build", "--vars", dbt_vars()], context=context, raise_on_error=False)
+    yield from invocation.stream()
+    run_results = invocation.get_artifact("run_results.json")
+    with duckdb.connect(str(build_db)) as con:
+        results = record_dbt_results(con, run_results, context.run_id)
+    failed = [r for r in results if not r.passed]
+    pilotdw.say(f"dbt: {len(run_results.get('results', []))} nodes, {len(failed)} failing tests")
+
+
+def dbt_resource() -> DbtCliResource:
+    # The dbt of this environment, whether or not the venv is on PATH (cron, the UI, `uv run`).
+    executable = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=dbt_project(),
+        profiles_dir=str(settings.DBT_PROJECT_DIR),
+        target="build",
+        dbt_executable=str(executable) if executable.exists() else "dbt",
+    )
+
+
+def mart_keys() -> list[dg.AssetKey]:
+    """Every dbt model in the marts schema: what the report and publication wait for."""
+    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
+    keys = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and table_of(node)[0] == "marts":
+            keys.append(dg.AssetKey(list(table_of(node))))
+    return sorted(keys, key=lambda k: k.to_user_string())

@@ -1,0 +1,93 @@
+"""What a person reads after a run: loads, quarantine, gates, and whether the build was published —
+read back from the build database, so the summary states what the build recorded, nothing else."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+SAMPLE_ROWS = 5
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    published: bool
+    error: str | None = None
+    blocked: bool = False  # publication stopped by a failed block check (not a crash)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
+
+
+def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None = None, warehouse: Path | None = None) -> RunSummary:
+    out = RunSummary(run_id, published, error)
+    say = out.lines.append
+    say(f"# pilotdw run {run_id}")
+    say("")
+    if not build_db.exists():
+        say(f"The run stopped before it built anything: {error or 'unknown error'}")
+        return out
+    from sources.load import describe_problem
+
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        tables = _tables(con)
+        if "audit.loads" in tables:
+            say("## Files")
+            for status, files, rows, quarantined in con.execute(
+                "SELECT status, count(*), sum(rows_loaded), sum(rows_quarantined) FROM audit.loads GROUP BY status ORDER BY status"
+            ).fetchall():
+                say(f"- {status}: {files} file(s), {rows or 0:,} rows loaded, {quarantined or 0:,} quarantined")
+            for source, files, rows, quarantined in con.execute(
+                "SELECT source, count(*), sum(rows_loaded), sum(rows_quarantined) FROM audit.loads WHERE status IN ('loaded','superseded') GROUP BY source ORDER BY source"
+            ).fetchall():
+                say(f"  - {source}: {files} file(s), {rows:,} rows, {quarantined:,} quarantined")
+            rejected = con.execute("SELECT path, reason FROM audit.loads WHERE status = 'rejected' ORDER BY path").fetchall()
+            if rejected:
+                say("")
+                say("## Rejected files")
+                for path, reason in rejected:
+                    say(f"- {path}: {reason}")
+        if "audit.quarantine" in tables:
+            sample = con.execute(
+                f'SELECT file, sheet, row_number, "column", source, reason, value FROM audit.quarantine ORDER BY file, row_number LIMIT {SAMPLE_ROWS}'
+            ).fetchall()
+            total = con.execute("SELECT count(*) FROM audit.quarantine").fetchall()[0][0]
+            if total:
+                say("")
+                say(f"## Quarantined rows ({total:,}; all in audit.quarantine)")
+                for file, sheet, row, column, source, reason, value in sample:
+                    say(f"- {describe_problem(file, sheet, row, column, source, reason, value)}")
+        if "audit.check_results" in tables:
+            failed = con.execute(
+                """SELECT "check", "table", severity, CAST(observed_value AS VARCHAR), CAST(threshold AS VARCHAR), message,
+                          failing_sql, CAST(failing_sample AS VARCHAR)
+                   FROM audit.check_results WHERE run_id = ? AND NOT passed ORDER BY severity, "table", "check" """,
+                [run_id],
+            ).fetchall()
+            total = con.execute("SELECT count(*) FROM audit.check_results WHERE run_id = ?", [run_id]).fetchall()[0][0]
+            say("")
+            say(f"## Quality gates ({total} checks, {len(failed)} failed)")
+            for check, table, severity, observed, threshold, message, sql, sample in failed:
+                say(f"- [{severity}] {check} on {table}: {message or ''} (observed {observed}, threshold {threshold})")
+                rows = json.loads(sample) if sample else []
+                for row in rows[:3]:
+                    say(f"    - {json.dumps(row, ensure_ascii=False, default=str)}")
+                if sql:
+                    say(f"    - all failing rows: `{' '.join(sql.split())}`")
+    say("")
+    if published:
+        say(f"Published: {warehouse}")
+    else:
+        say("NOT published: the last published warehouse and reports are unchanged.")
+        if error:
+            say(f"Reason: {error}")
+    return out
