@@ -1,13 +1,12 @@
 """The stages of the house plan as Dagster assets: landing archive → raw layer → (dbt) → gates →
 report → publish. Each asset only calls its room's code; the rules live in those rooms."""
 
-from datetime import datetime, timezone
-
 import dagster as dg
 import duckdb
 
 from orchestration.dbt import mart_keys
-from orchestration.publish import PublicationBlocked, prune_builds, publish, record_build, verify_gates
+from orchestration.fingerprint import build_fingerprint, published_fingerprint
+from orchestration.publish import PublicationBlocked, finish_build, prune_builds, publish, start_build, verify_gates
 from orchestration.resources import PilotdwHome
 from settings import SOURCES
 
@@ -18,13 +17,23 @@ REPORTS = dg.AssetKey(["reports"])
 PUBLISHED = dg.AssetKey(["published_warehouse"])
 
 
-@dg.asset(key=["landing_archive"], group_name="landing", description="Every landed file copied once into the content-addressed archive.")
-def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
+@dg.asset(
+    key=["landing_archive"],
+    group_name="landing",
+    output_required=False,
+    description="Every landed file copied once into the content-addressed archive. Not materialised when nothing "
+    "landed and nothing changed since the published build: the rest of the run is then skipped.",
+)
+def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     from sources.archive import archive_landing
 
     added = archive_landing(pilotdw.landing_path, pilotdw.archive_dir)
     pilotdw.say(f"archive: {len(added)} new or changed file(s) from {pilotdw.landing_path}")
-    return dg.MaterializeResult(metadata={"new_files": len(added), "paths": dg.MetadataValue.json([a.path for a in added])})
+    fingerprint = build_fingerprint(pilotdw.archive_dir)
+    if not pilotdw.force and fingerprint == published_fingerprint(pilotdw.warehouse):
+        pilotdw.say("nothing landed and nothing changed since the published build: warehouse and reports stay as they are")
+        return
+    yield dg.MaterializeResult(metadata={"new_files": len(added), "fingerprint": fingerprint, "paths": dg.MetadataValue.json([a.path for a in added])})
 
 
 @dg.multi_asset(
@@ -42,10 +51,9 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
 
     build_db = pilotdw.build_db(context.run_id)
     build_db.parent.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc).replace(tzinfo=None)
     with duckdb.connect(str(build_db)) as con:
+        start_build(con, context.run_id, context.run_id, build_fingerprint(pilotdw.archive_dir))
         summary = ingest(con, pilotdw.archive_dir, progress=pilotdw.say)
-        con.execute("CREATE TABLE IF NOT EXISTS audit.run_started AS SELECT ?::TIMESTAMP AS started_at", [started])
     for source, key in RAW_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,
@@ -90,8 +98,7 @@ def published_warehouse(context: dg.AssetExecutionContext, pilotdw: PilotdwHome)
     build_db = pilotdw.build_db(run_id)
     with duckdb.connect(str(build_db)) as con:
         verify_gates(con, run_id)  # raises PublicationBlocked: nothing below runs
-        started = con.execute("SELECT started_at FROM audit.run_started").fetchall()[0][0]
-        record_build(con, run_id, run_id, started)
+        finish_build(con, run_id)
     publish(build_db, pilotdw.build_reports_dir(run_id), pilotdw.warehouse, pilotdw.reports_link)
     linked = pilotdw.reports_link.resolve().parent.name if pilotdw.reports_link.is_symlink() else run_id
     removed = prune_builds(pilotdw.builds_dir, pilotdw.keep_builds, protect={run_id, linked})

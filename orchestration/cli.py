@@ -40,17 +40,22 @@ def main() -> None:
 @_HOME
 @click.option("--quiet", "-q", is_flag=True, help="No progress on the console; only the final summary.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), envvar="PILOTDW_REPORT_LANG", default="zh", show_default=True, help="Report language.")
-def run(landing: Path | None, home: Path | None, quiet: bool, lang: str) -> None:
+@click.option("--force", is_flag=True, help="Rebuild even when nothing landed since the published build.")
+def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: bool) -> None:
     """Run the nightly job now: archive, rebuild, gate, report, publish.
 
-    Exits 0 when the warehouse was published, 1 when a blocking gate stopped publication (the summary
-    names each failed check and rejected file), 2 when the run failed for another reason.
+    Exits 0 when the warehouse was published (or nothing landed since the published build), 1 when a
+    blocking gate stopped publication (the summary names each failed check and rejected file), 2 when
+    the run failed for another reason. The summary is also written to <home>/runs/<run_id>.md.
     """
-    from orchestration.runner import run_nightly
+    from orchestration.runner import HomeBusy, run_nightly
 
-    summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang)
+    try:
+        summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang, force=force)
+    except HomeBusy as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(summary.text)
-    sys.exit(0 if summary.published else (2 if summary.error and not summary.blocked else 1))
+    sys.exit(summary.exit_code)
 
 
 @main.command()

@@ -8,6 +8,7 @@ from orchestration.assets import landing_archive, published_warehouse, raw_layer
 from orchestration.checks import mart_gates, raw_gates
 from orchestration.dbt import dbt_models, dbt_resource
 from orchestration.resources import PilotdwHome
+from orchestration.sensors import failure_sensor_for, landing_sensor_for
 
 # One writer per build database: every step in one process, one after another.
 nightly_refresh = dg.define_asset_job(
@@ -15,7 +16,6 @@ nightly_refresh = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
     description="Archive what landed, rebuild the warehouse from the archive, gate it, report, publish.",
-    tags={"dagster/max_retries": "0"},
 )
 
 nightly_schedule = dg.ScheduleDefinition(
@@ -34,6 +34,7 @@ def build_definitions(pilotdw: PilotdwHome | None = None) -> dg.Definitions:
         asset_checks=[raw_gates, mart_gates],
         jobs=[nightly_refresh],
         schedules=[nightly_schedule],
+        sensors=[landing_sensor_for(nightly_refresh), failure_sensor_for(nightly_refresh)],
         resources={"pilotdw": pilotdw or PilotdwHome.from_env(), "dbt": dbt_resource()},
     )
 

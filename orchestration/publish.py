@@ -19,9 +19,10 @@ CREATE TABLE IF NOT EXISTS audit.builds (
     run_id        VARCHAR NOT NULL,
     started_at    TIMESTAMP,
     finished_at   TIMESTAMP,
-    as_of         TIMESTAMP,     -- the newest source file's archive time: how fresh the data is
+    as_of         TIMESTAMP,     -- the newest loaded source file's archive time: how fresh the data is
     source_files  VARCHAR[],     -- landing paths of the files this build loaded
     source_hashes VARCHAR[],     -- their content hashes, in the same order
+    fingerprint   VARCHAR,       -- archive + code fingerprint (orchestration.fingerprint)
     published_at  TIMESTAMP
 )
 """
@@ -69,16 +70,25 @@ def verify_gates(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         raise PublicationBlocked("block checks failed: " + "; ".join(f"{f.check} on {f.table}" for f in failed))
 
 
-def record_build(con: duckdb.DuckDBPyConnection, build_id: str, run_id: str, started_at: datetime) -> None:
-    """audit.builds in the build itself: its id, times and the source files it was built from."""
+def start_build(con: duckdb.DuckDBPyConnection, build_id: str, run_id: str, fingerprint: str) -> None:
+    """audit.builds in the build itself, opened when the build starts."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS audit")
     con.execute(BUILDS_DDL)
-    files = con.execute(
-        "SELECT list(path ORDER BY path), list(content_hash ORDER BY path), max(archived_at) FROM audit.loads WHERE status = 'loaded'"
-    ).fetchall()[0]
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    con.execute("INSERT INTO audit.builds (build_id, run_id, started_at, fingerprint) VALUES (?, ?, ?, ?)", [build_id, run_id, now, fingerprint])
+
+
+def finish_build(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
+    """Close the build's audit.builds row: when it finished, and the source files it was built from."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     con.execute(
-        "INSERT INTO audit.builds VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-        [build_id, run_id, started_at, now, files[2], files[0] or [], files[1] or []],
+        """
+        UPDATE audit.builds SET finished_at = ?, source_files = f.paths, source_hashes = f.hashes, as_of = f.as_of
+        FROM (SELECT list(path ORDER BY path) AS paths, list(content_hash ORDER BY path) AS hashes, max(archived_at) AS as_of
+              FROM audit.loads WHERE status = 'loaded') AS f
+        WHERE build_id = ?
+        """,
+        [now, build_id],
     )
 
 

@@ -18,6 +18,7 @@ class PilotdwHome(dg.ConfigurableResource):
     keep_builds: int = 5
     report_lang: str = "zh"
     quiet: bool = False
+    force: bool = False  # rebuild even when nothing landed since the published build
 
     @classmethod
     def from_env(cls) -> PilotdwHome:

@@ -1,50 +1,68 @@
 """Execute the nightly job in-process — the same job the schedule and the sensor launch — and turn
-its outcome into a summary and an exit status."""
+its outcome into a summary, a file under <home>/runs, a notification, and an exit status."""
 from __future__ import annotations
 
+import fcntl
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
+import settings
 from orchestration.summary import RunSummary, summarise
+
+
+class HomeBusy(Exception):
+    """Another pilotdw run holds this home: one writer at a time."""
+
+
+@contextmanager
+def home_lock(home: Path):
+    """An exclusive lock on <home>/.lock for the length of a run (released if the process dies)."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / ".lock").open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise HomeBusy(f"another pilotdw run is using {home}; try again when it has finished") from None
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+
+
+def dagster_instance(home: Path):
+    """The run history under <home>/dagster, configured by the top-level dagster.yaml — the same
+    storage `make dev` shows in the UI."""
+    import dagster as dg
+
+    storage = home / "dagster"
+    storage.mkdir(parents=True, exist_ok=True)
+    os.environ["PILOTDW_DAGSTER_DIR"] = str(storage)
+    return dg.DagsterInstance.from_config(str(settings.PROJECT_ROOT))
+
+
+def record_outcome(pilotdw, run_id: str, *, status: str, error: str | None = None) -> RunSummary:
+    """Write <home>/runs/<run_id>.md and, unless published or unchanged, notify."""
+    from orchestration.notify import notify
+
+    summary = summarise(pilotdw.build_db(run_id), run_id, published=status == "published", error=error, warehouse=pilotdw.warehouse, status=status)
+    pilotdw.runs_dir.mkdir(parents=True, exist_ok=True)
+    path = pilotdw.runs_dir / f"{run_id}.md"
+    path.write_text(summary.text + "\n", encoding="utf-8")
+    if status in ("blocked", "failed"):
+        notify(run_id, status, path)
+    return summary
 
 
 def _first_error(result) -> str | None:
     for event in result.all_events:
         if event.is_step_failure:
-            data = event.event_specific_data
-            err = getattr(data, "error", None)
-            if err is not None:
-                return f"{event.step_key}: {err.message.strip()}"
-            return f"{event.step_key} failed"
+            err = getattr(event.event_specific_data, "error", None)
+            message = err.message.strip().splitlines()[-1] if err is not None else "failed"
+            return f"{event.step_key}: {message}"
     return None
 
 
-def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: str = "zh") -> RunSummary:
-    import dagster as dg
-
-    from orchestration.definitions import build_definitions
-    from orchestration.resources import PilotdwHome
-
-    pilotdw = PilotdwHome(landing=str(landing), home=str(home), quiet=quiet, report_lang=report_lang, keep_builds=PilotdwHome.from_env().keep_builds)
-    home.mkdir(parents=True, exist_ok=True)
-    defs = build_definitions(pilotdw)
-    job = defs.resolve_job_def("nightly_refresh")
-    with dg.DagsterInstance.ephemeral() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            # Dagster's own event log is for the UI; the console gets pilotdw's progress lines.
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-        )
-    run_id = result.run_id
-    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
-    published = result.success and dg.AssetKey(["published_warehouse"]) in materialized
-    error = None if published else (_first_error(result) or "a blocking quality gate failed; downstream steps were skipped")
-    summary = summarise(pilotdw.build_db(run_id), run_id, published=published, error=error, warehouse=pilotdw.warehouse)
-    summary.blocked = not published and _gate_blocked(pilotdw.build_db(run_id), run_id)
-    return summary
-
-
-def _gate_blocked(build_db: Path, run_id: str) -> bool:
+def gate_blocked(build_db: Path, run_id: str) -> bool:
     """Whether publication was stopped by the gates (as opposed to a crash)."""
     import duckdb
 
@@ -57,3 +75,34 @@ def _gate_blocked(build_db: Path, run_id: str) -> bool:
         return con.execute(
             "SELECT count(*) FROM audit.check_results WHERE run_id = ? AND severity = 'block' AND NOT passed", [run_id]
         ).fetchall()[0][0] > 0
+
+
+def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: str = "zh", force: bool = False) -> RunSummary:
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import PilotdwHome
+
+    pilotdw = PilotdwHome(landing=str(landing), home=str(home), quiet=quiet, report_lang=report_lang,
+                          keep_builds=settings.keep_builds(), force=force)
+    with home_lock(home):
+        job = build_definitions(pilotdw).resolve_job_def("nightly_refresh")
+        with dagster_instance(home) as instance:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags={"pilotdw/trigger": "cli"},
+                # Dagster's own event log is for the UI; the console gets pilotdw's progress lines.
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            )
+        run_id = result.run_id
+        materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+        if result.success and dg.AssetKey(["published_warehouse"]) in materialized:
+            status, error = "published", None
+        elif result.success and dg.AssetKey(["landing_archive"]) not in materialized:
+            status, error = "unchanged", None
+        elif gate_blocked(pilotdw.build_db(run_id), run_id):
+            status, error = "blocked", "a blocking quality gate failed"
+        else:
+            status, error = "failed", _first_error(result) or "the run did not complete"
+        return record_outcome(pilotdw, run_id, status=status, error=error)

@@ -11,13 +11,28 @@ import duckdb
 SAMPLE_ROWS = 5
 
 
+STATUS_LINES = {
+    "published": "Published: {warehouse}",
+    "unchanged": "Nothing landed and nothing changed since the published build: {warehouse} is unchanged.",
+    "blocked": "NOT published — a blocking gate failed. The last published warehouse and reports are unchanged.",
+    "failed": "NOT published — the run failed. The last published warehouse and reports are unchanged.",
+}
+
+
 @dataclass
 class RunSummary:
     run_id: str
-    published: bool
+    status: str  # published | unchanged | blocked | failed
     error: str | None = None
-    blocked: bool = False  # publication stopped by a failed block check (not a crash)
     lines: list[str] = field(default_factory=list)
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def exit_code(self) -> int:
+        return {"published": 0, "unchanged": 0, "blocked": 1}.get(self.status, 2)
 
     @property
     def text(self) -> str:
@@ -28,13 +43,16 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
 
 
-def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None = None, warehouse: Path | None = None) -> RunSummary:
-    out = RunSummary(run_id, published, error)
+def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None = None, warehouse: Path | None = None,
+              status: str | None = None) -> RunSummary:
+    out = RunSummary(run_id, status or ("published" if published else "failed"), error)
     say = out.lines.append
     say(f"# pilotdw run {run_id}")
     say("")
     if not build_db.exists():
-        say(f"The run stopped before it built anything: {error or 'unknown error'}")
+        say(STATUS_LINES[out.status].format(warehouse=warehouse))
+        if error:
+            say(f"Reason: {error}")
         return out
     from sources.load import describe_problem
 
@@ -84,10 +102,7 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
                 if sql:
                     say(f"    - all failing rows: `{' '.join(sql.split())}`")
     say("")
-    if published:
-        say(f"Published: {warehouse}")
-    else:
-        say("NOT published: the last published warehouse and reports are unchanged.")
-        if error:
-            say(f"Reason: {error}")
+    say(STATUS_LINES[out.status].format(warehouse=warehouse))
+    if error and out.status == "failed":
+        say(f"Reason: {error}")
     return out

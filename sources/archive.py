@@ -112,3 +112,13 @@ def archive_landing(landing: Path, archive_dir: Path) -> list[ArchivedFile]:
             fh.flush()
             os.fsync(fh.fileno())
     return added
+
+
+def landing_signature(landing: Path) -> str:
+    """A digest of what is in the landing folders now (paths, sizes, modification times): cheap
+    enough for a sensor tick, and different whenever a file is added, changed or removed."""
+    digest = hashlib.sha256()
+    for file in landed_files(landing):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(landing).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
