@@ -35,8 +35,9 @@ def _results(context: dg.AssetCheckExecutionContext, pilotdw: PilotdwHome, names
     from expectations.gates import run_checks
 
     tables = {s.name: s.table for s in check_specs()}
-    with duckdb.connect(str(pilotdw.build_db(context.run_id))) as con:
-        results = run_checks(con, context.run_id, names=names)
+    run_id = context.run.run_id
+    with duckdb.connect(str(pilotdw.build_db(run_id))) as con:
+        results = run_checks(con, run_id, names=names)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"gates: {len(results)} checks, {sum(r.severity == 'block' for r in failed)} blocking and {sum(r.severity == 'warn' for r in failed)} warning failures")
     for r in results:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 
 SAMPLE_ROWS = 5
+MAX_SQL = 300  # characters of a failing-rows query shown in the summary
 
 
 STATUS_LINES = {
@@ -100,7 +101,12 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
                 for row in rows[:3]:
                     say(f"    - {json.dumps(row, ensure_ascii=False, default=str)}")
                 if sql:
-                    say(f"    - all failing rows: `{' '.join(sql.split())}`")
+                    query = " ".join(sql.split())
+                    if len(query) > MAX_SQL:
+                        query = query[:MAX_SQL] + " …` (the whole query: audit.check_results.failing_sql)"
+                    else:
+                        query += "`"
+                    say(f"    - all failing rows: `{query}")
     say("")
     say(STATUS_LINES[out.status].format(warehouse=warehouse))
     if error and out.status == "failed":
