@@ -40,14 +40,35 @@ def dagster_instance(home: Path):
     return dg.DagsterInstance.from_config(str(settings.PROJECT_ROOT))
 
 
-def record_outcome(pilotdw, run_id: str, *, status: str, error: str | None = None) -> RunSummary:
-    """Write <home>/runs/<run_id>.md and, unless published or unchanged, notify."""
+def step_seconds(result) -> dict[str, float]:
+    """Wall time of each step of an executed run, from Dagster's own start/end events."""
+    started: dict[str, float] = {}
+    took: dict[str, float] = {}
+    for event in result.all_events:
+        if event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = event.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            took[event.step_key] = round(event.timestamp - started[event.step_key], 3)
+    return took
+
+
+def record_outcome(pilotdw, run_id: str, *, status: str, error: str | None = None, timings: dict[str, float] | None = None) -> RunSummary:
+    """Write <home>/runs/<run_id>.md (for people) and .json (for scripts, e.g. the benchmark) and,
+    unless published or unchanged, notify."""
+    import json
+
     from orchestration.notify import notify
 
-    summary = summarise(pilotdw.build_db(run_id), run_id, published=status == "published", error=error, warehouse=pilotdw.warehouse, status=status)
+    summary = summarise(pilotdw.build_db(run_id), run_id, published=status == "published", error=error,
+                        warehouse=pilotdw.warehouse, status=status, timings=timings)
     pilotdw.runs_dir.mkdir(parents=True, exist_ok=True)
     path = pilotdw.runs_dir / f"{run_id}.md"
     path.write_text(summary.text + "\n", encoding="utf-8")
+    (pilotdw.runs_dir / f"{run_id}.json").write_text(
+        json.dumps({"run_id": run_id, "status": status, "error": error, "step_seconds": timings or {}}, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     if status in ("blocked", "failed"):
         notify(run_id, status, path)
     return summary
@@ -105,4 +126,4 @@ def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: 
             status, error = "blocked", "a blocking quality gate failed"
         else:
             status, error = "failed", _first_error(result) or "the run did not complete"
-        return record_outcome(pilotdw, run_id, status=status, error=error)
+        return record_outcome(pilotdw, run_id, status=status, error=error, timings=step_seconds(result))

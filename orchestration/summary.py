@@ -45,7 +45,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None = None, warehouse: Path | None = None,
-              status: str | None = None) -> RunSummary:
+              status: str | None = None, timings: dict[str, float] | None = None) -> RunSummary:
     out = RunSummary(run_id, status or ("published" if published else "failed"), error)
     say = out.lines.append
     say(f"# pilotdw run {run_id}")
@@ -107,6 +107,10 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
                     else:
                         query += "`"
                     say(f"    - all failing rows: `{query}")
+    if timings:
+        say("")
+        say("## Step timings")
+        say(", ".join(f"{step} {seconds:.1f} s" for step, seconds in timings.items()))
     say("")
     say(STATUS_LINES[out.status].format(warehouse=warehouse))
     if error and out.status == "failed":
