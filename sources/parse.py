@@ -175,6 +175,7 @@ def parse_table(source: str, table: Table, defaults: dict[str, object] | None = 
         frame.at[r, table.columns[c]] if c in table.columns else None for r, c in zip(quarantine["row_number"], quarantine["column"])
     ]
     quarantine["raw_row"] = _raw_rows_json(table, quarantine["row_number"]) if bad.any() else []
+    quarantine["locality_code"] = _row_locality(values, problems)[bad].to_numpy()
     rows = pd.DataFrame(values, index=index)[~bad.to_numpy()]
     if table.extras:
         extra = frame.loc[rows.index, list(table.extras.values())].set_axis(list(table.extras), axis=1)
@@ -183,6 +184,16 @@ def parse_table(source: str, table: Table, defaults: dict[str, object] | None = 
         rows["extra"] = None
     rows["row_number"] = rows.index.to_numpy(dtype=np.int64)
     return Parsed(rows.reset_index(drop=True), quarantine.reset_index(drop=True), len(frame))
+
+
+def _row_locality(values: dict[str, pd.Series], problems: dict[str, pd.Series]) -> pd.Series:
+    """The locality a row belongs to as far as it can be told (its valid locality cell, else its
+    valid USCC's), so quarantined rows can be counted per locality; NULL when neither is valid."""
+    given = values["locality_code"].where(problems["locality_code"].isna()) if "locality_code" in values else None
+    derived = cells.map_unique(values["uscc"].where(problems["uscc"].isna()), derived_locality) if "uscc" in values else None
+    if given is None:
+        return derived.astype("object")
+    return given.where(given.notna(), derived).astype("object") if derived is not None else given.astype("object")
 
 
 def _resolve_register_locality(values: dict[str, pd.Series], problems: dict[str, pd.Series]) -> None:

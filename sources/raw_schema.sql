@@ -112,5 +112,7 @@ CREATE TABLE IF NOT EXISTS audit.quarantine (
     "column"    VARCHAR NOT NULL,   -- the contract's column name
     value       VARCHAR,            -- the cell as found
     reason      VARCHAR NOT NULL,   -- what was expected, in words
-    raw_row     JSON NOT NULL       -- the whole row as found, {header: text}
+    raw_row     JSON NOT NULL,      -- the whole row as found, {header: text}
+    locality_code VARCHAR           -- the row's locality as far as it can be told (list locality, valid
+                                    -- locality cell, else valid USCC), for counts per locality; else NULL
 );

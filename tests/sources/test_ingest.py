@@ -148,8 +148,9 @@ def test_bad_rows_are_quarantined_with_file_row_column_and_expectation(landing, 
     )
     con = load(landing, tmp_path)
     assert rows(con, "SELECT rows_read, rows_loaded, rows_quarantined FROM audit.loads") == [(6, 1, 5)]
-    got = rows(con, 'SELECT row_number, "column", value FROM audit.quarantine ORDER BY row_number')
-    assert got == [(2, "assessed_on", "2023-02-30"), (3, "total_score", "105"), (4, "uscc", bad_check), (5, "kind", "体检"), (6, "results_score", "-3")]
+    got = rows(con, 'SELECT row_number, "column", value, locality_code FROM audit.quarantine ORDER BY row_number')
+    assert got == [(2, "assessed_on", "2023-02-30", "440300"), (3, "total_score", "105", "440300"), (4, "uscc", bad_check, None),
+                   (5, "kind", "体检", "110000"), (6, "results_score", "-3", "110000")]
     reasons = dict(rows(con, "SELECT row_number, reason FROM audit.quarantine"))
     assert "expected a date" in reasons[2]
     assert "0 to 100" in reasons[3]
@@ -200,8 +201,8 @@ def test_register_locality_explicit_wins_and_is_flagged(landing, tmp_path):
         (dalian, "210200", "210200", False, None),
         (corps, "660000", "650000", False, None),
     ]
-    quarantined = rows(con, 'SELECT row_number, "column" FROM audit.quarantine ORDER BY row_number')
-    assert quarantined == [(6, "locality_code"), (7, "locality_code")]
+    quarantined = rows(con, 'SELECT row_number, "column", locality_code FROM audit.quarantine ORDER BY row_number')
+    assert quarantined == [(6, "locality_code", None), (7, "locality_code", "440300")]  # row 7: its USCC still tells
 
 
 @pytest.mark.parametrize("text,expected", [("国家知识产权示范企业", "ip_demonstration"), ("国家知识产权优势企业", "ip_advantage"),
