@@ -1,0 +1,303 @@
+"""Reading the published warehouse: marts.* and audit.* rows as plain dicts, for the templates and the
+workbook. Selecting, joining names, filtering and sorting only; every figure is a mart value.
+
+Tables that a warehouse may not have yet (marts.enterprise_status_by_year, audit.builds, a national
+participation row) are optional: the readers return None or [] and the reports say what is missing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import duckdb
+
+from settings import NATIONAL_CODE
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[dict]:
+    # A cursor per query so an unfinished result never blocks the caller's connection.
+    cur = con.cursor()
+    try:
+        result = cur.execute(sql, list(params))
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, r)) for r in result.fetchall()]
+    finally:
+        cur.close()
+
+
+@dataclass
+class Warehouse:
+    """One published warehouse, read through `con` (read-only is enough)."""
+
+    con: duckdb.DuckDBPyConnection
+
+    # ---- what exists -------------------------------------------------------------------------
+    @cached_property
+    def _columns(self) -> dict[tuple[str, str], set[str]]:
+        found: dict[tuple[str, str], set[str]] = {}
+        for r in _rows(
+            self.con,
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() AND table_schema IN ('marts', 'audit')",
+        ):
+            found.setdefault((r["table_schema"], r["table_name"]), set()).add(r["column_name"])
+        return found
+
+    def has_table(self, schema: str, table: str) -> bool:
+        return (schema, table) in self._columns
+
+    def has_column(self, schema: str, table: str, column: str) -> bool:
+        return column in self._columns.get((schema, table), set())
+
+    def _name_expr(self, alias: str, lang: str) -> str:
+        """Locality display name: English from dim_locality when asked, else the Chinese name."""
+        parts = []
+        if lang == "en" and self.has_column("marts", "dim_locality", "locality_name_en"):
+            parts.append("d.locality_name_en")
+        if alias == "c":  # only the coverage mart carries locality_name itself
+            parts.append("c.locality_name")
+        parts.append("d.locality_name")
+        return f"coalesce({', '.join(parts)})"
+
+    def _star(self, alias: str, table: str) -> str:
+        """alias.* without its own locality_name (the display name is joined from dim_locality)."""
+        return f"{alias}.* EXCLUDE (locality_name)" if self.has_column("marts", table, "locality_name") else f"{alias}.*"
+
+    # ---- years -------------------------------------------------------------------------------
+    def years(self) -> list[int]:
+        return [r["year"] for r in _rows(self.con, "SELECT DISTINCT year FROM marts.national_summary ORDER BY year")]
+
+    def latest_year(self) -> int | None:
+        years = self.years()
+        return years[-1] if years else None
+
+    # ---- national ----------------------------------------------------------------------------
+    def national_summary(self, year: int) -> dict | None:
+        found = _rows(self.con, "SELECT * FROM marts.national_summary WHERE year = ?", [year])
+        return found[0] if found else None
+
+    def target_coverage(self, year: int) -> float | None:
+        found = _rows(
+            self.con,
+            "SELECT DISTINCT target_coverage FROM marts.coverage_by_locality_year "
+            "WHERE year = ? AND target_coverage IS NOT NULL",
+            [year],
+        )
+        return found[0]["target_coverage"] if found else None
+
+    def national_effectiveness(self, year: int) -> dict | None:
+        found = _rows(
+            self.con, "SELECT * FROM marts.regional_effectiveness WHERE year = ? AND locality_code = ?", [year, NATIONAL_CODE]
+        )
+        return found[0] if found else None
+
+    def national_participation(self, year: int) -> dict | None:
+        """The national funnel: the mart's national row if it has one (metrics.md names none)."""
+        found = _rows(
+            self.con,
+            "SELECT * FROM marts.participation_by_locality_year WHERE year = ? AND locality_code = ?",
+            [year, NATIONAL_CODE],
+        )
+        if found:
+            return {**found[0], "source_table": "marts.participation_by_locality_year"}
+        # else national_summary, once it carries the funnel's counts and rates
+        funnel = ("cumulative_pilots", "assessed_initial", "filed", "graded", "initial_assessment_rate", "filing_rate", "graded_rate")
+        if all(self.has_column("marts", "national_summary", c) for c in funnel):
+            row = self.national_summary(year)
+            return {**row, "locality_code": NATIONAL_CODE, "source_table": "marts.national_summary"} if row else None
+        return None
+
+    # ---- per locality ------------------------------------------------------------------------
+    def localities(self, lang: str) -> list[dict]:
+        name = "locality_name_en" if lang == "en" and self.has_column("marts", "dim_locality", "locality_name_en") else "locality_name"
+        return _rows(
+            self.con,
+            f"SELECT locality_code, coalesce({name}, locality_name) AS locality_name FROM marts.dim_locality "
+            "ORDER BY locality_code",
+        )
+
+    def coverage(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
+        sql = (
+            f"SELECT c.* EXCLUDE (locality_name), {self._name_expr('c', lang)} AS locality_name "
+            "FROM marts.coverage_by_locality_year c LEFT JOIN marts.dim_locality d USING (locality_code) "
+            "WHERE c.year = ?"
+        )
+        params: list = [year]
+        if locality_code:
+            sql += " AND c.locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql + " ORDER BY c.cumulative_coverage DESC NULLS LAST, c.locality_code", params)
+
+    def coverage_history(self, locality_code: str, up_to_year: int) -> list[dict]:
+        return _rows(
+            self.con,
+            "SELECT * FROM marts.coverage_by_locality_year WHERE locality_code = ? AND year <= ? ORDER BY year",
+            [locality_code, up_to_year],
+        )
+
+    def participation(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
+        sql = (
+            f"SELECT {self._star('p', 'participation_by_locality_year')}, {self._name_expr('p', lang)} AS locality_name "
+            "FROM marts.participation_by_locality_year p JOIN marts.dim_locality d USING (locality_code) "
+            "WHERE p.year = ?"
+        )
+        params: list = [year]
+        if locality_code:
+            sql += " AND p.locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql + " ORDER BY p.locality_code", params)
+
+    def effectiveness(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
+        """Localities ranked (1 first, unranked last); the national row is left out."""
+        sql = (
+            f"SELECT {self._star('e', 'regional_effectiveness')}, {self._name_expr('e', lang)} AS locality_name "
+            "FROM marts.regional_effectiveness e JOIN marts.dim_locality d USING (locality_code) "
+            "WHERE e.year = ? AND e.locality_code <> ?"
+        )
+        params: list = [year, NATIONAL_CODE]
+        if locality_code:
+            sql += " AND e.locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql + " ORDER BY e.rank NULLS LAST, e.locality_code", params)
+
+    def improvement(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
+        """Enterprise rows of marts.enterprise_improvement for `year`, with the enterprise's name when
+        marts.dim_enterprise has one."""
+        name_col = next((c for c in ("enterprise_name", "name") if self.has_column("marts", "dim_enterprise", c)), None)
+        name = f"de.{name_col}" if name_col else "NULL::VARCHAR"
+        join = "LEFT JOIN marts.dim_enterprise de USING (uscc)" if name_col else ""
+        sql = (
+            f"SELECT i.uscc, {name} AS name, i.locality_code, {self._name_expr('i', lang)} AS locality_name, "
+            "i.cohort_year, i.year, i.baseline_score, i.latest_score, i.score_delta, i.improved, i.latest_grade "
+            f"FROM marts.enterprise_improvement i LEFT JOIN marts.dim_locality d USING (locality_code) {join} "
+            "WHERE i.year = ?"
+        )
+        params: list = [year]
+        if locality_code:
+            sql += " AND i.locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql + " ORDER BY i.locality_code, i.score_delta DESC NULLS LAST, i.uscc", params)
+
+    def enterprise_status(self, year: int, lang: str, locality_code: str | None = None) -> list[dict] | None:
+        """marts.enterprise_status_by_year rows for `year` whose enterprise is behind schedule
+        (eligible but not piloted; piloted but not assessed; piloted but not filed). None when the
+        warehouse does not have the table yet."""
+        if not self.has_table("marts", "enterprise_status_by_year"):
+            return None
+        sql = (
+            f"SELECT {self._star('s', 'enterprise_status_by_year')}, {self._name_expr('s', lang)} AS locality_name "
+            "FROM marts.enterprise_status_by_year s LEFT JOIN marts.dim_locality d USING (locality_code) "
+            "WHERE s.year = ? AND ((s.eligible AND NOT s.piloted) "
+            "OR (s.piloted AND (NOT coalesce(s.assessed_initial, false) OR NOT coalesce(s.filed, false))))"
+        )
+        params: list = [year]
+        if locality_code:
+            sql += " AND s.locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql + " ORDER BY s.locality_code, s.name, s.uscc", params)
+
+    # ---- audit -------------------------------------------------------------------------------
+    def build(self) -> dict | None:
+        if not self.has_table("audit", "builds"):
+            return None
+        found = _rows(
+            self.con, "SELECT * FROM audit.builds ORDER BY finished_at DESC NULLS LAST, started_at DESC NULLS LAST LIMIT 1"
+        )
+        return found[0] if found else None
+
+    def source_files(self, build: dict | None) -> list[dict]:
+        """The build's source files with what happened to each (audit.loads)."""
+        if not self.has_table("audit", "loads"):
+            return [{"path": p, "status": None, "content_hash": None} for p in (build or {}).get("source_files") or []]
+        loads = _rows(
+            self.con,
+            "SELECT path, status, content_hash, rows_loaded, rows_quarantined FROM audit.loads "
+            "QUALIFY row_number() OVER (PARTITION BY path ORDER BY loaded_at DESC) = 1 ORDER BY path",
+        )
+        if build and build.get("source_files") is not None:
+            by_path = {r["path"]: r for r in loads}
+            return [by_path.get(p, {"path": p, "status": None, "content_hash": None}) for p in sorted(build["source_files"])]
+        return loads
+
+    def checks(self, build: dict | None) -> list[dict]:
+        """audit.check_results of this build's run (the latest run when the build is unknown)."""
+        if not self.has_table("audit", "check_results"):
+            return []
+        run_id = (build or {}).get("run_id")
+        if run_id is None or not _rows(self.con, "SELECT 1 FROM audit.check_results WHERE run_id = ? LIMIT 1", [run_id]):
+            latest = _rows(self.con, "SELECT run_id FROM audit.check_results ORDER BY checked_at DESC LIMIT 1")
+            if not latest:
+                return []
+            run_id = latest[0]["run_id"]
+        return _rows(
+            self.con,
+            "SELECT * FROM audit.check_results WHERE run_id = ? "
+            "ORDER BY passed, CASE severity WHEN 'block' THEN 0 ELSE 1 END, \"check\", \"table\"",
+            [run_id],
+        )
+
+    def quarantine_by_source_locality(self, lang: str, locality_code: str | None = None) -> list[dict] | None:
+        """Counts of quarantined rows by source and locality; None when audit.quarantine records no
+        locality (metrics.md does not name one)."""
+        if not self.has_column("audit", "quarantine", "locality_code"):
+            return None
+        sql = (
+            f"SELECT q.source, q.locality_code, {self._name_expr('q', lang)} "
+            "AS locality_name, count(*) AS rows FROM audit.quarantine q "
+            "LEFT JOIN marts.dim_locality d ON d.locality_code = q.locality_code"
+        )
+        params: list = []
+        if locality_code:
+            sql += " WHERE q.locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql + " GROUP BY ALL ORDER BY q.source, q.locality_code NULLS LAST", params)
+
+    def quarantine_by_file(self, locality_code: str | None = None) -> list[dict]:
+        if not self.has_table("audit", "quarantine"):
+            return []
+        sql = 'SELECT source, file, "column", reason, count(*) AS rows FROM audit.quarantine'
+        params: list = []
+        if locality_code:
+            if not self.has_column("audit", "quarantine", "locality_code"):
+                return []
+            sql += " WHERE locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql + ' GROUP BY ALL ORDER BY source, file, "column", reason', params)
+
+    def rejected_files(self) -> list[dict]:
+        if not self.has_table("audit", "loads"):
+            return []
+        return _rows(
+            self.con,
+            "SELECT path, source, format, reason, loaded_at FROM audit.loads WHERE status = 'rejected' ORDER BY path",
+        )
+
+    def table_comment(self, schema: str, table: str) -> str | None:
+        found = _rows(
+            self.con,
+            "SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ?",
+            [schema, table],
+        )
+        return found[0]["comment"] if found and found[0]["comment"] else None
+
+    def column_comment(self, schema: str, table: str, column: str) -> str | None:
+        """A column's comment as persisted by dbt (persist_docs), if any."""
+        found = _rows(
+            self.con,
+            "SELECT comment FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = ? AND table_name = ? AND column_name = ?",
+            [schema, table, column],
+        )
+        return found[0]["comment"] if found and found[0]["comment"] else None
+
+    def quarantine_rows(self) -> list[dict]:
+        """Every quarantined row (for the workbook, where a regional office can filter and fix)."""
+        if not self.has_table("audit", "quarantine"):
+            return []
+        loc = "locality_code" if self.has_column("audit", "quarantine", "locality_code") else "NULL::VARCHAR AS locality_code"
+        return _rows(
+            self.con,
+            f'SELECT source, {loc}, file, row_number, "column", value, reason FROM audit.quarantine '
+            "ORDER BY source, file, row_number, \"column\"",
+        )

@@ -1,0 +1,68 @@
+"""The reports in a real headless Chromium: they render to a non-blank PNG with no console message
+(a blocked outside resource, a script error). Skipped when /usr/bin/chromium is absent; the
+Makefile installs it with scripts/install-browser.sh."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium not installed (scripts/install-browser.sh)")
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+         "--enable-logging=stderr", "--v=0"]
+# What Chromium logs for a page's console output (including CSP violations) and failed loads.
+PROBLEM = re.compile(r":CONSOLE[:(]|Uncaught|net::ERR_|Refused to|violates the following Content Security Policy")
+
+
+def screenshot(page: Path, png: Path, profile: Path, size: str = "1200,2400") -> str:
+    """Render `page` to `png`; returns Chromium's log."""
+    result = subprocess.run(
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", f"--screenshot={png}",
+         page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert png.is_file(), result.stderr[-2000:]
+    return result.stderr
+
+
+def problems(log: str) -> list[str]:
+    return [line for line in log.splitlines() if PROBLEM.search(line)]
+
+
+def ink(png: Path) -> tuple[float, float]:
+    """(pixel standard deviation, share of pixels that are not near-white)."""
+    img = Image.open(png).convert("L")
+    hist = img.histogram()
+    return ImageStat.Stat(img).stddev[0], 1 - sum(hist[240:]) / sum(hist)
+
+
+@pytest.mark.parametrize("page", ["national.html", "localities/110000.html"])
+def test_report_renders_in_chromium_without_console_errors(rendered, tmp_path, page):
+    png = tmp_path / (Path(page).stem + ".png")
+    log = screenshot(rendered["dir"] / page, png, tmp_path / "profile")
+    assert problems(log) == []
+    stddev, share = ink(png)
+    assert stddev > 20 and share > 0.05, (stddev, share)
+    keep = Path(rendered["out"]) / "screenshots"
+    keep.mkdir(exist_ok=True)
+    shutil.copy(png, keep / png.name)
+
+
+def test_the_console_check_catches_an_outside_resource(tmp_path):
+    # The same policy as the reports: any outside load is blocked and reported, so the check above can fail.
+    page = tmp_path / "bad.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\"></head>"
+        '<body><p>试点</p><img src="https://example.invalid/logo.png"></body></html>', encoding="utf-8")
+    log = screenshot(page, tmp_path / "bad.png", tmp_path / "profile", "400,300")
+    assert problems(log)
+    stddev, share = ink(tmp_path / "bad.png")
+    assert share < 0.05  # an almost empty page counts as blank

@@ -1,0 +1,205 @@
+"""The HTML reports show mart values, exactly, and nothing from outside the page."""
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from reports.render import write_reports
+from reports_html import data_value_matches, parse, shown_matches
+from reports_warehouse_builder import INJECTION_NAME, build_warehouse
+
+TABLES = {
+    "marts.national_summary", "marts.coverage_by_locality_year", "marts.participation_by_locality_year",
+    "marts.regional_effectiveness",
+}
+
+
+def _mart_value(con: duckdb.DuckDBPyConnection, table: str, key: str, column: str):
+    assert table in TABLES, table
+    conditions = dict(part.split("=", 1) for part in key.split(";"))
+    where = " AND ".join(f"{c} = ?" for c in conditions)
+    rows = con.execute(f'SELECT "{column}" FROM {table} WHERE {where}', list(conditions.values())).fetchall()
+    assert len(rows) == 1, f"{table} {key}: {len(rows)} rows"
+    return rows[0][0]
+
+
+def test_writes_national_html_xlsx_and_a_card_per_locality(rendered, warehouse_path):
+    out = rendered["dir"]
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        codes = {r[0] for r in con.execute("SELECT locality_code FROM marts.coverage_by_locality_year WHERE year = 2024").fetchall()}
+    assert (out / "national.html").is_file() and (out / "national.xlsx").is_file()
+    assert {p.stem for p in (out / "localities").glob("*.html")} == codes
+    assert len(codes) == 37
+    assert set(rendered["paths"]) == {out / "national.html", out / "national.xlsx"} | {out / "localities" / f"{c}.html" for c in codes}
+
+
+@pytest.mark.parametrize("page", ["national.html", "localities/110000.html", "localities/540000.html"])
+def test_every_figure_equals_its_mart_value(rendered, warehouse_path, previous_path, page):
+    doc = parse(rendered["dir"] / page)
+    assert len(doc.figures) > 20
+    with duckdb.connect(str(warehouse_path), read_only=True) as cur, \
+            duckdb.connect(str(previous_path), read_only=True) as prev:
+        for fig in doc.figures:
+            a = fig["attrs"]
+            con = prev if a.get("data-db") == "previous" else cur
+            value = _mart_value(con, a["data-table"], a["data-key"], a["data-col"])
+            where = f"{page}: {a['data-table']} {a['data-key']} {a['data-col']}"
+            assert data_value_matches(a["data-value"], value), f"{where}: data-value {a['data-value']!r} vs {value!r}"
+            assert shown_matches(fig["text"], value, a["data-col"]), f"{where}: shows {fig['text']!r}, mart has {value!r}"
+
+
+def test_every_number_in_the_metric_sections_is_traced_to_a_mart(rendered):
+    doc = parse(rendered["dir"] / "national.html")
+    sections = {"key-figures", "coverage", "participation", "effectiveness", "changes"}
+    numeric = [e for e in doc.elements if e["section"] in sections and (
+        (e["tag"] == "td" and "num" in e["attrs"].get("class", "")) or
+        (e["tag"] == "div" and e["attrs"].get("class") == "value"))]
+    assert len(numeric) > 300
+    untraced = [e for e in numeric if not e["has_figure"] and re.search(r"\d", e["text"])]
+    assert untraced == [], [e["text"] for e in untraced[:5]]
+
+
+def test_national_report_covers_every_locality_and_key_figure(rendered, warehouse_path):
+    doc = parse(rendered["dir"] / "national.html")
+    shown = {(f["attrs"]["data-table"], f["attrs"]["data-key"], f["attrs"]["data-col"]) for f in doc.figures}
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        for (code,) in con.execute("SELECT locality_code FROM marts.coverage_by_locality_year WHERE year = 2024").fetchall():
+            key = f"locality_code={code};year=2024"
+            assert ("marts.coverage_by_locality_year", key, "cumulative_coverage") in shown
+            assert ("marts.regional_effectiveness", key, "effectiveness_index") in shown
+            assert ("marts.participation_by_locality_year", key, "filing_rate") in shown
+    for col in ("eligible_base", "batch_pilots", "cumulative_coverage", "localities_on_track", "filing_rate",
+                "mean_score_delta", "share_improved", "localities_with_lists", "localities_meeting_batch_target"):
+        assert ("marts.national_summary", "year=2024", col) in shown, col
+
+
+def test_coverage_chart_is_sorted_and_marks_behind_target(rendered, warehouse_path):
+    html = (rendered["dir"] / "national.html").read_text(encoding="utf-8")
+    chart = html[html.index('<section id="coverage">'):html.index("</svg>", html.index('<section id="coverage">'))]
+    doc = parse(rendered["dir"] / "national.html")
+    bars = [f for f in doc.figures if f["section"] == "coverage" and f["tag"] == "text"]
+    values = [float(b["attrs"]["data-value"]) for b in bars]
+    assert values == sorted(values, reverse=True) and len(values) == 36  # Xizang has no eligible base
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        behind = con.execute("SELECT count(*) FROM marts.coverage_by_locality_year WHERE year = 2024 AND NOT on_track").fetchone()[0]
+        target = con.execute("SELECT DISTINCT target_coverage FROM marts.coverage_by_locality_year WHERE year = 2024").fetchone()[0]
+    assert chart.count('fill="url(#cov-hatch)"') == behind > 0
+    assert 'class="target"' in chart and f"{target * 100:.1f}%" in chart
+
+
+def test_histogram_counts_match_the_enterprise_rows(rendered, warehouse_path):
+    doc = parse(rendered["dir"] / "national.html")
+    bins = [e for e in doc.elements if e["attrs"].get("data-kind") == "distribution" and "data-bin-lo" in e["attrs"]]
+    assert bins
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        for b in bins:
+            lo, hi = float(b["attrs"]["data-bin-lo"]), float(b["attrs"]["data-bin-hi"])
+            n = con.execute("SELECT count(*) FROM marts.enterprise_improvement WHERE year = 2024 AND score_delta >= ? "
+                            "AND score_delta < ?", [lo, hi]).fetchone()[0]
+            assert int(b["attrs"]["data-count"]) == n, (lo, hi)
+        total = con.execute("SELECT count(score_delta) FROM marts.enterprise_improvement WHERE year = 2024").fetchone()[0]
+    assert sum(int(b["attrs"]["data-count"]) for b in bins) == total
+
+
+def test_pages_are_self_contained_and_declare_their_language(rendered):
+    for page in ["national.html", "localities/110000.html"]:
+        doc = parse(rendered["dir"] / page)
+        assert doc.html_lang == "zh-CN"
+        assert not {"script", "link", "iframe", "img", "object"} & doc.tags
+        external = [u for u in doc.urls if re.match(r"(?i)^(https?:|//|data:)", u)]
+        assert external == []
+        text = (rendered["dir"] / page).read_text(encoding="utf-8")
+        assert "@import" not in text and "url(http" not in text and "@font-face" not in text
+
+
+def test_text_from_the_data_is_escaped(rendered):
+    html = (rendered["dir"] / "national.html").read_text(encoding="utf-8")
+    assert "<b>(hospitals" not in html and "&lt;b&gt;(hospitals, institutes)&lt;/b&gt;" in html
+    assert "old run: must not be shown" not in html  # only this build's run of the checks
+
+
+def test_card_lists_the_enterprises_behind_schedule(rendered, warehouse_path):
+    doc = parse(rendered["dir"] / "localities" / "110000.html")
+    rows = [e["text"] for e in doc.elements if e["section"] == "actions" and e["tag"] == "tr"]
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        expected = con.execute(
+            "SELECT name FROM marts.enterprise_status_by_year WHERE year = 2024 AND locality_code = '110000' AND "
+            "((eligible AND NOT piloted) OR (piloted AND NOT assessed_initial) OR (piloted AND NOT filed))").fetchall()
+        on_schedule = con.execute(
+            "SELECT name FROM marts.enterprise_status_by_year WHERE year = 2024 AND locality_code = '110000' AND "
+            "piloted AND assessed_initial AND filed").fetchall()
+    assert expected and on_schedule
+    for (name,) in expected:
+        assert any(name in r for r in rows), name
+    for (name,) in on_schedule:
+        assert not any(name in r for r in rows), name
+    assert any(INJECTION_NAME in r for r in rows)
+
+
+def test_changes_since_previous_build(rendered, warehouse_path, previous_path):
+    doc = parse(rendered["dir"] / "national.html")
+    changed = [e["text"] for e in doc.elements if e["section"] == "changes" and e["tag"] == "tr"]
+    with duckdb.connect(str(warehouse_path), read_only=True) as cur:
+        cur.execute(f"ATTACH '{previous_path}' AS prev (READ_ONLY)")
+        flipped = cur.execute(
+            "SELECT c.locality_name FROM marts.coverage_by_locality_year c JOIN prev.marts.coverage_by_locality_year p "
+            "USING (locality_code, year) WHERE c.year = 2024 AND c.on_track IS DISTINCT FROM p.on_track").fetchall()
+        same = cur.execute(
+            "SELECT c.locality_name FROM marts.coverage_by_locality_year c JOIN prev.marts.coverage_by_locality_year p "
+            "USING (locality_code, year) WHERE c.year = 2024 AND c.on_track IS NOT DISTINCT FROM p.on_track").fetchall()
+    assert flipped
+    for (name,) in flipped:
+        assert any(r.startswith(name) for r in changed), name
+    for (name,) in same:
+        assert not any(r.startswith(name) for r in changed), name
+    text = (rendered["dir"] / "national.html").read_text(encoding="utf-8")
+    assert "20250110T020000-prev01" in text and "20250111T020000-cur002" in text
+
+
+def test_english_report_and_explicit_year(warehouse_path, tmp_path):
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        paths = write_reports(con, tmp_path, year=2023, lang="en")
+    national = parse(tmp_path / "2023" / "national.html")
+    assert national.html_lang == "en"
+    html = (tmp_path / "2023" / "national.html").read_text(encoding="utf-8")
+    assert "National evaluation report 2023" in html and "Beijing" in html
+    for chinese_label in ("累计覆盖率", "关键指标", "数据质量", "北京市", "按时"):
+        assert chinese_label not in html
+    assert "No previous published build" in html
+    assert (tmp_path / "2023" / "national.xlsx") in paths
+
+
+def test_missing_optional_tables_are_explained(tmp_path):
+    path = build_warehouse(tmp_path / "bare.duckdb", national_participation=False, status_table=False)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP TABLE audit.builds; DROP TABLE audit.check_results")
+    with duckdb.connect(str(path), read_only=True) as con:
+        write_reports(con, tmp_path / "out")
+    national = (tmp_path / "out" / "2024" / "national.html").read_text(encoding="utf-8")
+    card = (tmp_path / "out" / "2024" / "localities" / "310000.html").read_text(encoding="utf-8")
+    assert "marts.enterprise_status_by_year" in card  # the action list says what it waits for
+    assert "000000" in national and "没有全国参与汇总" in national
+    assert "没有数据质量检查记录" in national and "没有构建记录" in national
+
+
+def test_quarantine_by_locality_when_the_audit_records_it(tmp_path):
+    path = build_warehouse(tmp_path / "q.duckdb", quarantine_locality=True)
+    with duckdb.connect(str(path), read_only=True) as con:
+        write_reports(con, tmp_path / "out")
+    doc = parse(tmp_path / "out" / "2024" / "national.html")
+    rows = [e["text"] for e in doc.elements if e["section"] == "quality" and e["tag"] == "tr"]
+    assert any("北京市" in r and "资质名录" in r for r in rows)
+    assert any("试点名单" in r and "北京市" in r for r in rows)
+    card = parse(tmp_path / "out" / "2024" / "localities" / "110000.html")
+    card_rows = [e["text"] for e in card.elements if e["section"] == "quality" and e["tag"] == "tr"]
+    assert any("check digit" in r for r in card_rows) and not any("unknown locality" in r for r in card_rows)
+
+
+def test_unknown_year_or_language_is_refused(warehouse_path, tmp_path):
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        with pytest.raises(ValueError, match="2031"):
+            write_reports(con, tmp_path, year=2031)
+        with pytest.raises(ValueError, match="fr"):
+            write_reports(con, tmp_path, lang="fr")
