@@ -1,0 +1,270 @@
+"""What each check validates: the frame (a SELECT on the build database) and the rules GX applies.
+
+Checks on a table's own columns validate the whole table (`SELECT * FROM t`), and all such checks
+of one table share one frame and one GX suite. The gates no GX expectation expresses directly
+(a share of quarantined rows, an unexplained drop of the eligible base, …) compute a small frame
+with SQL here, one row per source / locality-year / enterprise-indicator, and GX judges a measure
+column of it with an ordinary expectation. No pandas, no GX in this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+import settings
+from expectations.checks import CheckSpec
+from expectations.rules import (
+    Between,
+    InSet,
+    NotInSet,
+    NotNull,
+    Rule,
+    Unique,
+    failing_rows_sql,
+    quote_ident,
+    quote_table,
+    sql_literal,
+)
+
+
+@dataclass(frozen=True)
+class Plan:
+    check: str
+    frame_key: str  # checks with equal frame_key share one DataFrame and one GX suite
+    frame_sql: str
+    rules: tuple[Rule, ...]
+    order_by: str | None = "ALL"
+    measure: str | None = None  # measure kinds: column whose worst value is `observed`
+    worst: str = "max"  # "max" or "min"
+
+    def failing_sql(self) -> str:
+        return failing_rows_sql(self.frame_sql, self.rules, self.order_by)
+
+
+def plan_for(spec: CheckSpec, as_of: date) -> Plan:
+    builder = _BUILDERS[spec.kind]
+    return builder(spec, as_of)
+
+
+# ---- checks on a table's own columns --------------------------------------------------------
+
+
+def _whole_table(spec: CheckSpec, rules: tuple[Rule, ...], measure: str | None = None, worst: str = "max") -> Plan:
+    return Plan(
+        check=spec.name,
+        frame_key=spec.table,
+        frame_sql=f"SELECT * FROM {quote_table(spec.table)}",
+        rules=rules,
+        measure=measure,
+        worst=worst,
+    )
+
+
+def _columns(spec: CheckSpec) -> tuple[str, ...]:
+    """params.columns, or the filing indicators (+ params.suffix) when columns_from: indicators."""
+    if spec.params.get("columns_from") == "indicators":
+        suffix = spec.params.get("suffix", "")
+        return tuple(f"{name}{suffix}" for name in settings.indicators())
+    columns = spec.params.get("columns")
+    if not columns:
+        raise ValueError(f"check {spec.name!r}: params.columns is required")
+    return tuple(columns)
+
+
+def _key_unique(spec: CheckSpec, as_of: date) -> Plan:
+    key = _columns(spec)
+    rules = (Unique(key),) + tuple(NotNull(c) for c in key)
+    return replace(_whole_table(spec, rules), order_by=", ".join(map(quote_ident, key)))
+
+
+def _values_between(spec: CheckSpec, as_of: date) -> Plan:
+    lo, hi = spec.params.get("min"), spec.params.get("max")
+    return _whole_table(spec, tuple(Between(c, lo, hi) for c in _columns(spec)))
+
+
+def _values_in_set(spec: CheckSpec, as_of: date) -> Plan:
+    return _whole_table(spec, (InSet(spec.params["column"], tuple(spec.params["values"])),))
+
+
+def _values_not_in_set(spec: CheckSpec, as_of: date) -> Plan:
+    return _whole_table(spec, (NotInSet(spec.params["column"], tuple(spec.params["values"])),))
+
+
+def _column_at_least(spec: CheckSpec, as_of: date) -> Plan:
+    column = spec.params["column"]
+    return _whole_table(spec, (Between(column, min_value=spec.threshold),), measure=column, worst="min")
+
+
+def _column_at_most(spec: CheckSpec, as_of: date) -> Plan:
+    column = spec.params["column"]
+    return _whole_table(spec, (Between(column, max_value=spec.threshold),), measure=column, worst="max")
+
+
+# ---- computed frames -------------------------------------------------------------------------
+
+
+def _derived(spec: CheckSpec, sql: str, measure: str | None, rule: Rule, order_by: str) -> Plan:
+    return Plan(
+        check=spec.name,
+        frame_key=f"{spec.table}:{spec.name}",
+        frame_sql=sql.strip() + f"\nORDER BY {order_by}",
+        rules=(rule,),
+        order_by=order_by,
+        measure=measure,
+    )
+
+
+def _quarantine_share(spec: CheckSpec, as_of: date) -> Plan:
+    statuses = ", ".join(sql_literal(s) for s in spec.params.get("statuses", ["loaded"]))
+    sql = f"""
+SELECT source,
+       count(*)::BIGINT AS files,
+       sum(rows_read)::BIGINT AS rows_read,
+       sum(rows_quarantined)::BIGINT AS rows_quarantined,
+       sum(rows_quarantined)::DOUBLE / nullif(sum(rows_read), 0) AS quarantine_share
+FROM {quote_table(spec.table)}
+WHERE status IN ({statuses})
+GROUP BY source"""
+    return _derived(spec, sql, "quarantine_share", Between("quarantine_share", max_value=spec.threshold), "source")
+
+
+def _eligible_base_drop(spec: CheckSpec, as_of: date) -> Plan:
+    # revoked_in_year: enterprises of L eligible in Y-1, no longer eligible in Y, with a
+    # qualification revoked in Y. Only that many leavers are explained; the rest of the drop is not.
+    registers = quote_table(spec.params.get("registers", "raw.registers"))
+    sql = f"""
+WITH reg AS (
+    SELECT DISTINCT uscc, locality_code, recognized_year, revoked_year
+    FROM {registers}
+    WHERE superseded_by IS NULL
+),
+base AS (
+    SELECT locality_code, year, eligible_base FROM {quote_table(spec.table)}
+),
+pairs AS (
+    SELECT cur.locality_code, cur.year,
+           prev.eligible_base::BIGINT AS previous_eligible_base,
+           cur.eligible_base::BIGINT AS eligible_base
+    FROM base AS cur
+    JOIN base AS prev ON prev.locality_code = cur.locality_code AND prev.year = cur.year - 1
+    WHERE prev.eligible_base > 0
+),
+leavers AS (
+    SELECT p.locality_code, p.year, count(DISTINCT r.uscc)::BIGINT AS revoked_in_year
+    FROM pairs AS p
+    JOIN reg AS r
+      ON r.locality_code = p.locality_code AND r.revoked_year = p.year AND r.recognized_year <= p.year - 1
+    WHERE NOT EXISTS (
+        SELECT 1 FROM reg AS still
+        WHERE still.uscc = r.uscc AND still.locality_code = r.locality_code
+          AND still.recognized_year <= p.year
+          AND (still.revoked_year IS NULL OR still.revoked_year > p.year)
+    )
+    GROUP BY p.locality_code, p.year
+)
+SELECT pairs.locality_code, pairs.year, previous_eligible_base, eligible_base,
+       coalesce(revoked_in_year, 0) AS revoked_in_year,
+       (previous_eligible_base - eligible_base)::DOUBLE / previous_eligible_base AS drop_share,
+       (previous_eligible_base - eligible_base - coalesce(revoked_in_year, 0))::DOUBLE
+           / previous_eligible_base AS unexplained_drop_share
+FROM pairs LEFT JOIN leavers USING (locality_code, year)"""
+    rule = Between("unexplained_drop_share", max_value=spec.threshold)
+    return _derived(spec, sql, "unexplained_drop_share", rule, "locality_code, year")
+
+
+def _unmatched_share(spec: CheckSpec, as_of: date) -> Plan:
+    # batch_pilots counts one pilot per enterprise (or per distinct unmatched name), so this share
+    # equals the share of list rows for lists without duplicate rows.
+    sql = f"""
+SELECT locality_code, year, batch_pilots, unmatched_pilots,
+       unmatched_pilots::DOUBLE / batch_pilots AS unmatched_share
+FROM {quote_table(spec.table)}
+WHERE batch_pilots > 0"""
+    rule = Between("unmatched_share", max_value=spec.threshold)
+    return _derived(spec, sql, "unmatched_share", rule, "locality_code, year")
+
+
+def _deadline(year: int, month_day: str) -> date:
+    month, day = (int(part) for part in month_day.split("-"))
+    return date(year, month, day)
+
+
+def _list_deadline(spec: CheckSpec, as_of: date) -> Plan:
+    # Locality-years of the programme whose deadline has passed on as_of. A list counts as there
+    # by the deadline unless every list of that year gives a submitted_on after it (undated lists
+    # get the benefit of the doubt).
+    regular = spec.params.get("deadline", "03-31")
+    first = spec.params.get("first_year_deadline", regular)
+    due = [
+        (year, _deadline(year, first if year == settings.P0 else regular))
+        for year in range(settings.P0, settings.P1 + 1)
+    ]
+    due = [(year, deadline) for year, deadline in due if deadline < as_of]
+    localities = ", ".join(f"({sql_literal(l.code)}, {sql_literal(l.name)})" for l in settings.localities())
+    years = ", ".join(f"({year}, DATE '{deadline.isoformat()}')" for year, deadline in due)
+    years_cte = (
+        f"SELECT * FROM (VALUES {years}) AS t(year, deadline)"
+        if due
+        else "SELECT NULL::INTEGER AS year, NULL::DATE AS deadline WHERE FALSE"
+    )
+    sql = f"""
+WITH loc(locality_code, locality_name) AS (VALUES {localities}),
+due AS ({years_cte}),
+lists AS (
+    SELECT locality_code, year, count(*)::BIGINT AS list_rows,
+           count(DISTINCT batch)::BIGINT AS batches,
+           min(submitted_on) AS first_submitted_on,
+           bool_or(submitted_on IS NULL) AS has_undated_list
+    FROM {quote_table(spec.table)}
+    WHERE superseded_by IS NULL
+    GROUP BY locality_code, year
+)
+SELECT loc.locality_code, loc.locality_name, due.year, due.deadline,
+       coalesce(lists.list_rows, 0) AS list_rows, lists.first_submitted_on,
+       CASE
+           WHEN lists.year IS NULL THEN 'missing'
+           WHEN lists.has_undated_list OR lists.first_submitted_on <= due.deadline THEN 'on_time'
+           ELSE 'late'
+       END AS list_status
+FROM loc CROSS JOIN due
+LEFT JOIN lists ON lists.locality_code = loc.locality_code AND lists.year = due.year"""
+    return _derived(spec, sql, None, InSet("list_status", ("on_time",)), "year, locality_code")
+
+
+def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
+    # yoy = value(Y)/value(Y-1) - 1, so the ratio is yoy + 1; a fall counts like a rise of the
+    # inverse factor, and a fall to zero is an infinite fold. Rounded so that 1/(1-0.9) is 10, not
+    # 10.000000000000002: exactly tenfold passes.
+    columns = _columns(spec)
+    suffix = spec.params.get("suffix", "")
+    selected = ", ".join(map(quote_ident, columns))
+    # every unpivoted column is <indicator><suffix>: report the indicator's own name
+    indicator = f"left(indicator, length(indicator) - {len(suffix)})" if suffix else "indicator"
+    sql = f"""
+SELECT uscc, locality_code, year,
+       {indicator} AS indicator,
+       yoy,
+       CASE WHEN yoy + 1 <= 0 THEN 'inf'::DOUBLE
+            ELSE round(greatest(yoy + 1, 1 / (yoy + 1)), 9) END AS fold_change
+FROM (
+    UNPIVOT (SELECT uscc, locality_code, year, {selected} FROM {quote_table(spec.table)})
+    ON {selected} INTO NAME indicator VALUE yoy
+)
+WHERE yoy IS NOT NULL"""
+    rule = Between("fold_change", max_value=spec.threshold)
+    return _derived(spec, sql, "fold_change", rule, "uscc, year, indicator")
+
+
+_BUILDERS = {
+    "key_unique": _key_unique,
+    "values_between": _values_between,
+    "values_in_set": _values_in_set,
+    "values_not_in_set": _values_not_in_set,
+    "column_at_least": _column_at_least,
+    "column_at_most": _column_at_most,
+    "quarantine_share": _quarantine_share,
+    "eligible_base_drop": _eligible_base_drop,
+    "unmatched_share": _unmatched_share,
+    "list_deadline": _list_deadline,
+    "indicator_fold_change": _indicator_fold_change,
+}
