@@ -66,8 +66,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     invocation = dbt.cli(["build", "--vars", dbt_vars()], context=context, raise_on_error=False)
     yield from invocation.stream()
     run_results = invocation.get_artifact("run_results.json")
+    manifest = invocation.get_artifact("manifest.json")
     with duckdb.connect(str(build_db)) as con:
-        results = record_dbt_results(con, run_results, context.run_id)
+        results = record_dbt_results(con, run_results, context.run_id, manifest=manifest)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"dbt: {len(run_results.get('results', []))} nodes, {len(failed)} failing tests")
 
