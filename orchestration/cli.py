@@ -109,6 +109,27 @@ def demo_data(out: Path, scale: float, enterprises: int | None, seed: int, with_
 
 
 @main.command()
+@click.argument("path")
+@click.option("--reason", required=True, help="Why the file is withdrawn (kept in the manifest and audit.loads).")
+@_HOME
+def withdraw(path: str, reason: str, home: Path | None) -> None:
+    """Withdraw a landed file PATH (landing-relative, e.g. pilots/scan.pdf) from all later builds.
+
+    For a file that can never load — a PDF dropped into pilots/, a list sent to the wrong folder.
+    Its bytes stay in the archive; landing new content at the same path brings the path back.
+    Run `pilotdw run` afterwards to rebuild without it.
+    """
+    from sources.archive import withdraw as withdraw_path
+
+    archive = settings.home_dir(home) / "archive"
+    try:
+        record = withdraw_path(archive, path, reason)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from None
+    click.echo(f"withdrawn: {record.path} ({record.content_hash[:12]}) — {reason}")
+
+
+@main.command()
 @_HOME
 @click.option("--year", type=int, default=None, help="Report year (default: the latest year with data).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)

@@ -26,6 +26,7 @@ class ArchivedFile:
     size: int
     mtime_ns: int  # the file's modification time when archived ("later file" order)
     archived_at: str  # ISO timestamp, UTC
+    withdrawn: str | None = None  # set on a withdrawal record: why an operator withdrew the path
 
     @property
     def source(self) -> str:
@@ -82,7 +83,9 @@ def archive_landing(landing: Path, archive_dir: Path) -> list[ArchivedFile]:
     A file whose size and modification time match its last entry is not even re-hashed."""
     archive_dir.mkdir(parents=True, exist_ok=True)
     entries = read_manifest(archive_dir)
-    latest = {e.path: e for e in entries}
+    # A withdrawal record does not change what the path's bytes were: an unchanged file that was
+    # withdrawn stays withdrawn; new content at the path lands again.
+    latest = {e.path: e for e in entries if e.withdrawn is None}
     known_hashes = {e.content_hash for e in entries}
     added: list[ArchivedFile] = []
     for file in landed_files(landing):
@@ -112,6 +115,22 @@ def archive_landing(landing: Path, archive_dir: Path) -> list[ArchivedFile]:
             fh.flush()
             os.fsync(fh.fileno())
     return added
+
+
+def withdraw(archive_dir: Path, path: str, reason: str) -> ArchivedFile:
+    """Withdraw a landed path from every later build (its bytes stay archived): how an operator
+    takes back a file that can never load, such as a PDF dropped into pilots/. Landing new content
+    at the same path brings it back."""
+    entries = [e for e in read_manifest(archive_dir) if e.path == path and e.withdrawn is None]
+    if not entries:
+        known = sorted({e.path for e in read_manifest(archive_dir)})
+        raise KeyError(f"{path} was never archived; archived paths: {', '.join(known[:20])}{' …' if len(known) > 20 else ''}")
+    last = entries[-1]
+    record = ArchivedFile(last.path, last.content_hash, last.size, last.mtime_ns,
+                          datetime.now(timezone.utc).isoformat(timespec="seconds"), withdrawn=reason or "withdrawn")
+    with (archive_dir / MANIFEST).open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
+    return record
 
 
 def landing_signature(landing: Path) -> str:

@@ -72,14 +72,19 @@ def describe_problem(file: str, sheet: str | None, row: int, column: str, source
 
 def file_statuses(entries: list[ArchivedFile]) -> tuple[list[ArchivedFile], dict[int, tuple[str, str]]]:
     """Which archived files a build parses, and why the others are not: an older version of a
-    landing path is superseded by the newer one; the same bytes under another path are a duplicate."""
+    landing path is superseded by the newer one; a withdrawn path is superseded by its withdrawal;
+    the same bytes under another path are a duplicate."""
     latest_index = {e.path: i for i, e in enumerate(entries)}
     skipped: dict[int, tuple[str, str]] = {}
     first_path_of_hash: dict[str, str] = {}
     active: list[ArchivedFile] = []
     for i, e in enumerate(entries):
-        if latest_index[e.path] != i:
-            newer = entries[latest_index[e.path]]
+        if e.withdrawn is not None:
+            continue  # a withdrawal record is not a file: the file it withdraws is reported
+        newer = entries[latest_index[e.path]]
+        if newer.withdrawn is not None:
+            skipped[i] = ("superseded", f"withdrawn by an operator at {newer.archived_at}: {newer.withdrawn}")
+        elif latest_index[e.path] != i:
             skipped[i] = ("superseded", f"replaced by a newer version of {e.path} ({newer.content_hash[:12]}, archived {newer.archived_at})")
         elif e.content_hash in first_path_of_hash:
             skipped[i] = ("duplicate", f"same bytes as {first_path_of_hash[e.content_hash]}: loaded once")

@@ -315,3 +315,32 @@ def test_excel_lock_and_hidden_files_are_not_submissions(landing, tmp_path):
     landing.raw("pilots/.DS_Store", b"junk")
     archive = tmp_path / "home" / "archive"
     assert archive_landing(landing.root, archive) == []
+
+
+def test_a_withdrawn_file_leaves_later_builds_and_new_content_brings_it_back(landing, tmp_path):
+    from sources.archive import withdraw
+
+    archive = tmp_path / "home" / "archive"
+    landing.raw("pilots/scan.pdf", b"%PDF-1.4")
+    landing.text("registers/reg.csv", [REGISTER_HEADER, [HUAWEI, "华为", "示范", "2015"]])
+    archive_landing(landing.root, archive)
+    withdraw(archive, "pilots/scan.pdf", "sent to the wrong folder")
+    assert archive_landing(landing.root, archive) == []  # still in landing, unchanged: stays withdrawn
+    con = duckdb.connect()
+    ingest(con, archive)
+    assert rows(con, "SELECT path, status FROM audit.loads ORDER BY path") == [("pilots/scan.pdf", "superseded"), ("registers/reg.csv", "loaded")]
+    assert "withdrawn" in rows(con, "SELECT reason FROM audit.loads WHERE path = 'pilots/scan.pdf'")[0][0]
+    assert "sent to the wrong folder" in rows(con, "SELECT reason FROM audit.loads WHERE path = 'pilots/scan.pdf'")[0][0]
+    with pytest.raises(KeyError):
+        withdraw(archive, "pilots/never.csv", "typo")
+    landing.raw("pilots/scan.pdf", b"%PDF-1.5 another scan")
+    assert len(archive_landing(landing.root, archive)) == 1
+    con = duckdb.connect()
+    ingest(con, archive)
+    assert rows(con, "SELECT status FROM audit.loads WHERE path = 'pilots/scan.pdf' ORDER BY status") == [("rejected",), ("superseded",)]
+
+
+def test_quarantined_pilot_rows_carry_the_lists_locality(landing, tmp_path):
+    landing.text("pilots/330200_2024_b1.csv", [["统一社会信用代码", "单位名称"], ["123", "宁波甲公司"], ["", "宁波乙公司"]])
+    con = load(landing, tmp_path)
+    assert rows(con, 'SELECT row_number, "column", locality_code FROM audit.quarantine') == [(2, "uscc", "330200")]
