@@ -95,17 +95,24 @@ def sql(query: str, home: Path | None, fmt: str) -> None:
 @click.option("--enterprises", type=int, default=None, help="Exact number of eligible enterprises (benchmarks: 25000 = national scale).")
 @click.option("--seed", type=int, default=2023, show_default=True)
 @click.option("--with-rejects", is_flag=True, help="Also land files that must be rejected (for trying the gates).")
-def demo_data(out: Path, scale: float, enterprises: int | None, seed: int, with_rejects: bool) -> None:
+@click.option("--formats", type=click.Choice(["mixed", "csv"]), default="mixed", show_default=True,
+              help="mixed: every accepted shape (xlsx, tsv, GB18030 …); csv: plain UTF-8 csv (benchmarks).")
+@click.option("--overwrite", is_flag=True, help="Empty OUT's source folders first.")
+def demo_data(out: Path, scale: float, enterprises: int | None, seed: int, with_rejects: bool, formats: str, overwrite: bool) -> None:
     """Write a realistic landing folder for all 37 localities, 2023–2025, into OUT."""
     from demo.generate import write_landing
 
-    kwargs = {"scale": scale, "seed": seed, "include_rejects": with_rejects}
+    kwargs = {"scale": scale, "seed": seed, "include_rejects": with_rejects, "formats": formats, "overwrite": overwrite}
     if enterprises:
         kwargs["enterprises"] = enterprises
-    summary = write_landing(out, progress=lambda m: click.echo(m, err=True), **kwargs)
+    try:
+        summary = write_landing(out, progress=lambda m: click.echo(m, err=True), **kwargs)
+    except FileExistsError as exc:
+        raise click.ClickException(f"{exc} (use --overwrite to replace it)") from None
     click.echo(f"demo landing folder written to {out}")
-    for key, value in summary.items():
-        click.echo(f"  {key}: {value}")
+    for source in ("registers", "pilots", "assessments", "filings"):
+        click.echo(f"  {source:<12} {summary['files'][source]:>4} files {summary['rows'][source]:>9,} rows "
+                   f"{summary['bad_rows'][source]:>5} deliberately bad")
 
 
 @main.command()

@@ -5,8 +5,10 @@ marts/coverage_by_locality_year), so a check, a log line and an analyst's SQL na
 same way.
 """
 
+import contextlib
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -62,15 +64,42 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     build_db = pilotdw.build_db(context.run_id)
     # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
     os.environ["PILOTDW_DB_PATH"] = str(build_db)
-    pilotdw.say("dbt: building staging → intermediate → marts …")
+    log_path = pilotdw.builds_dir / context.run_id / "dbt.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
     invocation = dbt.cli(["build", "--vars", dbt_vars()], context=context, raise_on_error=False)
-    yield from invocation.stream()
+    yield from _quietly(invocation, log_path)
     run_results = invocation.get_artifact("run_results.json")
     manifest = invocation.get_artifact("manifest.json")
     with duckdb.connect(str(build_db)) as con:
         results = record_dbt_results(con, run_results, context.run_id, manifest=manifest)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"dbt: {len(run_results.get('results', []))} nodes, {len(failed)} failing tests")
+
+
+def _quietly(invocation, log_path: Path):
+    """dagster-dbt echoes every dbt log line to stdout; pilotdw's stdout is the run summary, so the
+    lines go to the build's dbt.log instead. If the step stops early (an error, a closed generator)
+    the dbt process is stopped too, so it does not keep the build database locked."""
+    events = invocation.stream()
+    with log_path.open("a", encoding="utf-8") as log:
+        try:
+            while True:
+                with contextlib.redirect_stdout(log):
+                    try:
+                        event = next(events)
+                    except StopIteration:
+                        return
+                yield event
+        except BaseException:
+            process = invocation.process
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            raise
 
 
 def dbt_resource() -> DbtCliResource:

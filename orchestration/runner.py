@@ -89,13 +89,16 @@ def gate_blocked(build_db: Path, run_id: str) -> bool:
 
     if not build_db.exists():
         return False
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
-        if "audit.check_results" not in tables:
-            return False
-        return con.execute(
-            "SELECT count(*) FROM audit.check_results WHERE run_id = ? AND severity = 'block' AND NOT passed", [run_id]
-        ).fetchall()[0][0] > 0
+    try:
+        with duckdb.connect(str(build_db), read_only=True) as con:
+            tables = {r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
+            if "audit.check_results" not in tables:
+                return False
+            return con.execute(
+                "SELECT count(*) FROM audit.check_results WHERE run_id = ? AND severity = 'block' AND NOT passed", [run_id]
+            ).fetchall()[0][0] > 0
+    except duckdb.Error:
+        return False  # unreadable build (still locked by a dying step): not a gate decision
 
 
 def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: str = "zh", force: bool = False) -> RunSummary:
