@@ -206,8 +206,11 @@ def record_dbt_results(
     pass `manifest` (manifest.json) to get it and the tested table, otherwise a passing test is
     recorded as block (dbt's default) and status `warn` as warn. error and skipped count as failed.
     """
+    # dbt qualifies tables with the build file's catalog ("<run_id>".marts.x); without it the query
+    # runs in any copy of the build, the published warehouse included.
+    catalog = con.execute("SELECT current_database()").fetchall()[0][0]
     results = [
-        _dbt_result(con, item, manifest or {})
+        _dbt_result(con, item, manifest or {}, catalog)
         for item in run_results.get("results", [])
         if str(item.get("unique_id", "")).startswith(("test.", "unit_test."))
     ]
@@ -215,7 +218,7 @@ def record_dbt_results(
     return results
 
 
-def _dbt_result(con, item: dict, manifest: dict) -> CheckResult:
+def _dbt_result(con, item: dict, manifest: dict, catalog: str = "") -> CheckResult:
     unique_id = item["unique_id"]
     status = str(item.get("status", "")).lower()
     node = (manifest.get("nodes") or {}).get(unique_id) or (manifest.get("unit_tests") or {}).get(unique_id) or {}
@@ -230,6 +233,8 @@ def _dbt_result(con, item: dict, manifest: dict) -> CheckResult:
     failures = item.get("failures")
     passed = status == "pass"
     sql = item.get("compiled_code")
+    if sql and catalog:
+        sql = sql.replace(f'"{catalog}".', "")
     if status in ("pass", "fail", "warn"):
         observed: float | str | None = failures if isinstance(failures, (int, float)) else None
         message = f"{where}: {failures if failures is not None else 'some'} failing row(s)"
@@ -244,7 +249,7 @@ def _dbt_result(con, item: dict, manifest: dict) -> CheckResult:
     if not passed and sql and status in ("fail", "warn"):
         try:
             sample = failing_rows(con, sql, SAMPLE_ROWS)
-        except Exception:  # the compiled SQL may name the build file's catalog differently
+        except Exception:  # a failing_sql that does not run must not hide the failure itself
             sample = []
     return CheckResult(
         name=f"dbt:{unique_id}",

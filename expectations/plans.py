@@ -184,50 +184,21 @@ WHERE batch_pilots > 0"""
     return _derived(spec, sql, "unmatched_share", rule, "locality_code, year")
 
 
-def _deadline(year: int, month_day: str) -> date:
-    month, day = (int(part) for part in month_day.split("-"))
-    return date(year, month, day)
-
-
 def _list_deadline(spec: CheckSpec, as_of: date) -> Plan:
-    # Locality-years of the programme whose deadline has passed on as_of. A list counts as there
-    # by the deadline unless every list of that year gives a submitted_on after it (undated lists
-    # get the benefit of the doubt).
-    regular = spec.params.get("deadline", "03-31")
-    first = spec.params.get("first_year_deadline", regular)
-    due = [
-        (year, _deadline(year, first if year == settings.P0 else regular))
-        for year in range(settings.P0, settings.P1 + 1)
-    ]
-    due = [(year, deadline) for year, deadline in due if deadline < as_of]
-    localities = ", ".join(f"({sql_literal(l.code)}, {sql_literal(l.name)})" for l in settings.localities())
-    years = ", ".join(f"({year}, DATE '{deadline.isoformat()}')" for year, deadline in due)
-    years_cte = (
-        f"SELECT * FROM (VALUES {years}) AS t(year, deadline)"
-        if due
-        else "SELECT NULL::INTEGER AS year, NULL::DATE AS deadline WHERE FALSE"
-    )
+    # The deadline and the on-time verdict are the mart's own columns (list_deadline, list_on_time:
+    # dbt macro list_deadline and coverage_by_locality_year), never re-derived here. The check only
+    # decides which locality-years are judged on as_of: a missing list once its deadline has passed,
+    # a late one whenever the mart says so. Only programme years (<= P1) expect a list.
     sql = f"""
-WITH loc(locality_code, locality_name) AS (VALUES {localities}),
-due AS ({years_cte}),
-lists AS (
-    SELECT locality_code, year, count(*)::BIGINT AS list_rows,
-           count(DISTINCT batch)::BIGINT AS batches,
-           min(submitted_on) AS first_submitted_on,
-           bool_or(submitted_on IS NULL) AS has_undated_list
-    FROM {quote_table(spec.table)}
-    WHERE superseded_by IS NULL
-    GROUP BY locality_code, year
-)
-SELECT loc.locality_code, loc.locality_name, due.year, due.deadline,
-       coalesce(lists.list_rows, 0) AS list_rows, lists.first_submitted_on,
+SELECT locality_code, locality_name, year, list_deadline, list_submitted_on, list_on_time,
        CASE
-           WHEN lists.year IS NULL THEN 'missing'
-           WHEN lists.has_undated_list OR lists.first_submitted_on <= due.deadline THEN 'on_time'
+           WHEN list_on_time IS NULL THEN 'missing'
+           WHEN list_on_time THEN 'on_time'
            ELSE 'late'
        END AS list_status
-FROM loc CROSS JOIN due
-LEFT JOIN lists ON lists.locality_code = loc.locality_code AND lists.year = due.year"""
+FROM {quote_table(spec.table)}
+WHERE year <= {int(settings.P1)}
+  AND (list_deadline < DATE '{as_of.isoformat()}' OR list_on_time = FALSE)"""
     return _derived(spec, sql, None, InSet("list_status", ("on_time",)), "year, locality_code")
 
 

@@ -40,17 +40,19 @@ def dagster_instance(home: Path):
     return dg.DagsterInstance.from_config(str(settings.PROJECT_ROOT))
 
 
-def step_seconds(result) -> dict[str, float]:
-    """Wall time of each step of an executed run, from Dagster's own start/end events."""
+def step_seconds(instance, run_id: str) -> dict[str, float]:
+    """Wall time of each step of a run, from the start/end entries of Dagster's event log."""
+    import dagster as dg
+
+    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
     started: dict[str, float] = {}
     took: dict[str, float] = {}
-    for event in result.all_events:
-        if event.step_key is None:
-            continue
-        if event.event_type_value == "STEP_START":
-            started[event.step_key] = event.timestamp
-        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
-            took[event.step_key] = round(event.timestamp - started[event.step_key], 3)
+    for entry in instance.all_logs(run_id, of_type=kinds):
+        event = entry.dagster_event
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.step_key in started:
+            took[event.step_key] = round(entry.timestamp - started[event.step_key], 3)
     return took
 
 
@@ -119,6 +121,7 @@ def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: 
                 # Dagster's own event log is for the UI; the console gets pilotdw's progress lines.
                 run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
             )
+            timings = step_seconds(instance, result.run_id)
         run_id = result.run_id
         materialized = {e.asset_key for e in result.get_asset_materialization_events()}
         if result.success and dg.AssetKey(["published_warehouse"]) in materialized:
@@ -129,4 +132,4 @@ def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: 
             status, error = "blocked", "a blocking quality gate failed"
         else:
             status, error = "failed", _first_error(result) or "the run did not complete"
-        return record_outcome(pilotdw, run_id, status=status, error=error, timings=step_seconds(result))
+        return record_outcome(pilotdw, run_id, status=status, error=error, timings=timings)

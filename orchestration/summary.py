@@ -86,27 +86,7 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
                 for file, sheet, row, column, source, reason, value in sample:
                     say(f"- {describe_problem(file, sheet, row, column, source, reason, value)}")
         if "audit.check_results" in tables:
-            failed = con.execute(
-                """SELECT "check", "table", severity, CAST(observed_value AS VARCHAR), CAST(threshold AS VARCHAR), message,
-                          failing_sql, CAST(failing_sample AS VARCHAR)
-                   FROM audit.check_results WHERE run_id = ? AND NOT passed ORDER BY severity, "table", "check" """,
-                [run_id],
-            ).fetchall()
-            total = con.execute("SELECT count(*) FROM audit.check_results WHERE run_id = ?", [run_id]).fetchall()[0][0]
-            say("")
-            say(f"## Quality gates ({total} checks, {len(failed)} failed)")
-            for check, table, severity, observed, threshold, message, sql, sample in failed:
-                say(f"- [{severity}] {check} on {table}: {message or ''} (observed {observed}, threshold {threshold})")
-                rows = json.loads(sample) if sample else []
-                for row in rows[:3]:
-                    say(f"    - {json.dumps(row, ensure_ascii=False, default=str)}")
-                if sql:
-                    query = " ".join(sql.split())
-                    if len(query) > MAX_SQL:
-                        query = query[:MAX_SQL] + " …` (the whole query: audit.check_results.failing_sql)"
-                    else:
-                        query += "`"
-                    say(f"    - all failing rows: `{query}")
+            _gate_lines(con, run_id, say)
     if timings:
         say("")
         say("## Step timings")
@@ -116,3 +96,31 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
     if error and out.status == "failed":
         say(f"Reason: {error}")
     return out
+
+
+def _gate_lines(con: duckdb.DuckDBPyConnection, run_id: str, say) -> None:
+    """Failed checks, block first, each with sample rows and its failing-rows query. dbt tests that
+    could not run because a model upstream failed are counted in one line: the failure that caused
+    them is listed, and repeating it for every skipped test would bury it."""
+    failed = con.execute(
+        """SELECT "check", "table", severity, CAST(observed_value AS VARCHAR), CAST(threshold AS VARCHAR), message,
+                  failing_sql, CAST(failing_sample AS VARCHAR), origin = 'dbt' AND observed_value IS NULL AS did_not_run
+           FROM audit.check_results WHERE run_id = ? AND NOT passed ORDER BY severity, "table", "check" """,
+        [run_id],
+    ).fetchall()
+    total = con.execute("SELECT count(*) FROM audit.check_results WHERE run_id = ?", [run_id]).fetchall()[0][0]
+    did_not_run = [f for f in failed if f[8]]
+    say("")
+    say(f"## Quality gates ({total} checks, {len(failed)} failed)")
+    for check, table, severity, observed, threshold, message, sql, sample, _ in (f for f in failed if not f[8]):
+        say(f"- [{severity}] {check} on {table}: {message or ''} (observed {observed}, threshold {threshold})")
+        for row in (json.loads(sample) if sample else [])[:3]:
+            say(f"    - {json.dumps(row, ensure_ascii=False, default=str)}")
+        if sql:
+            query = " ".join(sql.split())
+            query = query[:MAX_SQL] + " …` (the whole query: audit.check_results.failing_sql)" if len(query) > MAX_SQL else query + "`"
+            say(f"    - all failing rows: `{query}")
+    if did_not_run:
+        tables = sorted({f[1] for f in did_not_run if f[1]})
+        say(f"- [block] {len(did_not_run)} dbt test(s) could not run because a model upstream failed "
+            f"(on {', '.join(tables[:8])}{' …' if len(tables) > 8 else ''}); they count as failed.")

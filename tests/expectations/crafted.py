@@ -6,7 +6,8 @@ other test rooms (`from tests.expectations.crafted import build_clean_warehouse`
 
 Crafted facts the gate tests rely on (all chosen here, none copied from pipeline output):
 - every one of the 37 localities has one pilot list per year 2023-2025, submitted on time;
-- every coverage row: eligible_base 30, batch_pilots 11 of which 0 unmatched;
+- every coverage row: eligible_base 30, batch_pilots 11 of which 0 unmatched; a list submitted
+  before its list_deadline (30 June 2023, 31 March later), so list_on_time TRUE;
 - filing_rate 0.9 everywhere; every yoy 0.1; scores 60-80; no locality flag or mismatch;
 - audit.loads: one loaded file per source, 1 quarantined row of 112 pilot rows (< 2 %).
 """
@@ -141,7 +142,10 @@ def _marts(con) -> None:
                least(1, (y - {p0} + 1) / ({p1} - {p0} + 1)) AS target_coverage,
                TRUE AS on_track, 1::BIGINT AS non_eligible_pilots, 0::BIGINT AS unmatched_pilots,
                0::BIGINT AS repeat_pilots,
-               CASE WHEN y = {p0} THEN DATE '2023-06-01' ELSE make_date(y, 3, 1) END AS list_submitted_on
+               CASE WHEN y = {p0} THEN DATE '2023-06-01' ELSE make_date(y, 3, 1) END AS list_submitted_on,
+               TRUE AS has_list,
+               CASE WHEN y = {p0} THEN make_date(y, 6, 30) ELSE make_date(y, 3, 31) END AS list_deadline,
+               TRUE AS list_on_time
         FROM marts.dim_locality AS l CROSS JOIN (SELECT unnest({years}) AS y)
         """
     )

@@ -108,3 +108,14 @@ def test_without_a_manifest_status_decides_severity(warehouse):
     assert results["not_null_filing_rate"].severity == "warn"
     assert results["accepted_range_batch_ratio"].severity == "block"
     assert results["accepted_range_batch_ratio"].table is None
+
+
+def test_failing_sql_of_a_dbt_test_runs_in_any_copy_of_the_build(warehouse):
+    """dbt writes "<build catalog>".marts.x; the recorded query must run in the published copy too."""
+    catalog = warehouse.execute("SELECT current_database()").fetchall()[0][0]
+    sql = f'select * from "{catalog}"."marts"."coverage_by_locality_year" where batch_ratio > 1'
+    results = {"metadata": {}, "results": [_test("ratio_range", "fail", 0, sql)]}
+    (result,) = record_dbt_results(warehouse, results, "run-catalog")
+    assert catalog not in result.failing_sql
+    assert result.failing_sql == 'select * from "marts"."coverage_by_locality_year" where batch_ratio > 1'
+    warehouse.execute(result.failing_sql).fetchall()

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+import settings
 from tests.expectations.crafted import SHANGHAI, SHENZHEN, fake_uscc
 from expectations.checks import check_specs
 from expectations.gates import blocking_failures, failing_rows, run_checks
@@ -208,38 +209,64 @@ def test_unmatched_pilots_above_five_percent_warn(warehouse, unmatched, passes):
         assert blocking_failures([result]) == []
 
 
+def _no_list(con, locality_code: str, year: int) -> None:
+    """The mart's row for a locality-year without any list: list_on_time is NULL."""
+    con.execute(
+        "UPDATE marts.coverage_by_locality_year SET has_list = FALSE, list_submitted_on = NULL, list_on_time = NULL "
+        "WHERE locality_code = ? AND year = ?",
+        [locality_code, year],
+    )
+
+
 def test_a_missing_list_warns_only_after_the_deadline(warehouse):
-    warehouse.execute("DELETE FROM raw.pilots WHERE locality_code = '130000' AND year = 2025")
-    assert one(warehouse, "pilot_list_deadline", as_of=date(2025, 3, 31)).passed
+    _no_list(warehouse, "130000", 2025)
+    assert one(warehouse, "pilot_list_deadline", as_of=date(2025, 3, 31)).passed  # due by the end of 31 March
     result = one(warehouse, "pilot_list_deadline", as_of=date(2025, 4, 1))
     assert_fails(result, "warn", 1, "1 locality-year(s) with no pilot list by the deadline")
+    assert result.table == "marts.coverage_by_locality_year"
     assert [(r["locality_code"], r["year"], r["list_status"]) for r in result.failing_sample] == [("130000", 2025, "missing")]
 
 
-@pytest.mark.parametrize(
-    "year, submitted_on, passes",
-    [
-        (2023, date(2023, 6, 30), True),  # first programme year: deadline 30 June
-        (2023, date(2023, 7, 1), False),
-        (2024, date(2024, 3, 31), True),  # later years: 31 March
-        (2024, date(2024, 4, 1), False),
-    ],
-)
-def test_a_list_submitted_after_its_deadline_warns(warehouse, year, submitted_on, passes):
+@pytest.mark.parametrize("on_time, passes", [(True, True), (False, False)])
+def test_a_list_the_mart_judges_late_warns(warehouse, on_time, passes):
+    # the mart's verdict is final: a date after list_deadline with list_on_time TRUE (another batch
+    # was in time, or one is undated) does not warn
     warehouse.execute(
-        "UPDATE raw.pilots SET submitted_on = ? WHERE locality_code = '140000' AND year = ?", [submitted_on, year]
+        "UPDATE marts.coverage_by_locality_year SET list_submitted_on = DATE '2024-04-01', list_on_time = ? "
+        "WHERE locality_code = '140000' AND year = 2024",
+        [on_time],
     )
     result = one(warehouse, "pilot_list_deadline")
     if passes:
         assert result.passed, result.message
     else:
         assert_fails(result, "warn", 1, "1 locality-year(s) with no pilot list by the deadline")
-        assert result.failing_sample[0]["list_status"] == "late"
+        assert [(r["locality_code"], r["year"], r["list_status"]) for r in result.failing_sample] == [("140000", 2024, "late")]
 
 
-def test_a_superseded_list_does_not_count_as_submitted(warehouse):
-    warehouse.execute("UPDATE raw.pilots SET superseded_by = 'h-new' WHERE locality_code = '150000' AND year = 2024")
-    assert_fails(one(warehouse, "pilot_list_deadline"), "warn", 1, "no pilot list by the deadline")
+def test_the_deadline_is_the_marts_list_deadline(warehouse):
+    # a missing list is judged against the mart's list_deadline, whatever the date would be by hand
+    _no_list(warehouse, "150000", 2024)
+    warehouse.execute(
+        "UPDATE marts.coverage_by_locality_year SET list_deadline = DATE '2024-09-30' "
+        "WHERE locality_code = '150000' AND year = 2024"
+    )
+    assert one(warehouse, "pilot_list_deadline", as_of=date(2024, 9, 30)).passed
+    result = one(warehouse, "pilot_list_deadline", as_of=date(2024, 10, 1))
+    assert_fails(result, "warn", 1, "no pilot list by the deadline")
+    assert result.failing_sample[0]["list_deadline"] == "2024-09-30"  # samples are JSON: ISO dates
+
+
+def test_years_after_the_programme_expect_no_list(warehouse):
+    # a mart year beyond P1 (data for it arrived, e.g. filings) is not a year lists are due for
+    warehouse.execute(
+        "INSERT INTO marts.coverage_by_locality_year BY NAME "
+        "SELECT * REPLACE (year + 1 AS year, make_date(year + 1, 3, 31) AS list_deadline, FALSE AS has_list, "
+        "NULL::DATE AS list_submitted_on, NULL::BOOLEAN AS list_on_time) "
+        "FROM marts.coverage_by_locality_year WHERE year = ?",
+        [settings.P1],
+    )
+    assert one(warehouse, "pilot_list_deadline", as_of=date(settings.P1 + 2, 1, 1)).passed
 
 
 @pytest.mark.parametrize("rate, passes", [(0.8, True), (0.5, False)])
@@ -356,7 +383,10 @@ def test_failing_sql_lists_exactly_the_rows_gx_rejected(warehouse):
     warehouse.execute("INSERT INTO marts.national_summary SELECT * FROM marts.national_summary")
     warehouse.execute("UPDATE marts.enterprise_improvement SET revenue_yoy = 30 WHERE year = 2024")
     _shanghai_base(warehouse, {2023: 100, 2024: 50, 2025: 10})
-    warehouse.execute("DELETE FROM raw.pilots WHERE year = 2025 AND locality_code > '600000'")
+    warehouse.execute(
+        "UPDATE marts.coverage_by_locality_year SET has_list = FALSE, list_submitted_on = NULL, list_on_time = NULL "
+        "WHERE year = 2025 AND locality_code > '600000'"
+    )
     results = [r for r in run_checks(warehouse, "run-sql", as_of=AS_OF) if not r.passed]
     assert {r.name for r in results} == {
         "effectiveness_index_in_range",
