@@ -9,7 +9,7 @@ from settings import P0
 from reports import charts
 from reports.formula import effectiveness_formula
 from reports.labels import column, text
-from reports.timeliness import NO_DATE, NO_LIST, LATE, ON_TIME, list_deadline, list_status
+from reports.timeliness import NO_DATE, NO_LIST, LATE, ON_TIME, list_status
 from reports.warehouse import Warehouse
 
 NS = "marts.national_summary"
@@ -105,7 +105,8 @@ def year_key(year: int) -> str:
 
 
 def _timeliness(rows: list[dict]) -> tuple[list[dict], dict]:
-    out = [{**r, "list_deadline": list_deadline(r["year"], P0), "list_status": list_status(r, P0)} for r in rows]
+    # list_deadline is the mart's own column (in r); only the label is worked out here
+    out = [{**r, "list_status": list_status(r)} for r in rows]
     # the ones a reader must act on first: no list, late, undated, then on time; by code within
     order = {NO_LIST: 0, LATE: 1, NO_DATE: 2, ON_TIME: 3}
     out.sort(key=lambda r: (order[r["list_status"]], r["locality_code"]))

@@ -3,6 +3,7 @@ definitions of metrics.md (and the decisions in docs/metrics.md) — independent
 from __future__ import annotations
 
 import statistics
+from datetime import date
 
 import pandas as pd
 
@@ -47,7 +48,7 @@ def pilot_rows() -> pd.DataFrame:
             records.append({
                 "source_file": plist.path, "row_number": n, "locality_code": plist.locality,
                 "year": plist.year, "batch": plist.batch, "submitted_on": plist.submitted_on,
-                "name_key": fx.name_key(name), "status": status, "uscc": uscc,
+                "name": name, "name_key": fx.name_key(name), "status": status, "uscc": uscc,
                 "key": uscc if uscc else "name:" + fx.name_key(name),
                 "mismatch": bool(who) and fx.ENTERPRISES[who].locality != plist.locality,
             })
@@ -78,6 +79,20 @@ def latest_filings() -> pd.DataFrame:
     return df.drop_duplicates(["uscc", "year"], keep="last").set_index(["uscc", "year"])
 
 
+def list_deadline(year: int):
+    """metrics.md "Gates": 31 March of Y; 30 June of Y in the first programme year P0."""
+    return date(year, 6, 30) if year == fx.P0 else date(year, 3, 31)
+
+
+def list_on_time(locality: str, year: int) -> bool | None:
+    """Judged per current list (file) of the fixture: late only when every list of the year is
+    dated after the deadline; an undated list counts as on time; None without a list."""
+    lists = [p for p in fx.PILOT_LISTS if p.superseded_by is None and p.locality == locality and p.year == year]
+    if not lists:
+        return None
+    return any(p.submitted_on is None or p.submitted_on <= list_deadline(year) for p in lists)
+
+
 def coverage() -> pd.DataFrame:
     rows = pilot_rows()
     records = []
@@ -105,6 +120,8 @@ def coverage() -> pd.DataFrame:
                 "unmatched_pilots": batch[batch.status.isin(["unmatched", "ambiguous"])].name_key.nunique(),
                 "repeat_pilots": len(keys & earlier),
                 "list_submitted_on": max(dates) if len(dates) else None,
+                "list_deadline": list_deadline(y),
+                "list_on_time": list_on_time(locality, y),
             })
     return pd.DataFrame.from_records(records).set_index(["locality_code", "year"]).sort_index()
 
@@ -277,16 +294,20 @@ def national_summary() -> pd.DataFrame:
 
 
 def enterprise_status() -> pd.DataFrame:
-    """(locality, year, key) for every enterprise in E(L,Y) or in L's cohort, with its flags."""
+    """(locality, year, key) for every enterprise in E(L,Y) or in L's cohort, with its flags.
+    name: the register's name of a registered enterprise; for an unresolved pilot, the name as
+    written on its latest row up to Y in L's lists (latest year, batch, then row; docs/metrics.md)."""
     rows = pilot_rows()
     assessments = current_assessments()
     filings = latest_filings()
+    register_names = {e.uscc: e.name for e in fx.ENTERPRISES.values()}
     records = []
     for locality in sorted(set(rows.locality_code) | {fx.BJ}):
         mine = rows[rows.locality_code == locality]
         for y in years():
             e = eligible(locality, y)
-            cohort = mine[mine.year <= y].drop_duplicates("key").set_index("key")
+            upto = mine[mine.year <= y].sort_values(["year", "batch", "source_file", "row_number"])
+            cohort = upto.drop_duplicates("key", keep="last").set_index("key")
             for key in sorted(e | set(cohort.index)):
                 piloted = key in cohort.index
                 uscc = key if not key.startswith("name:") else None
@@ -297,6 +318,7 @@ def enterprise_status() -> pd.DataFrame:
 
                 records.append({
                     "locality_code": locality, "year": y, "pilot_key": key, "uscc": uscc,
+                    "name": register_names[uscc] if uscc in register_names else cohort.loc[key, "name"],
                     "eligible": key in e, "piloted": piloted,
                     "assessed_initial": has("initial") if piloted else None,
                     "filed": ((uscc, y) in filings.index) if piloted else None,

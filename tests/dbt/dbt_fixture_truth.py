@@ -6,7 +6,9 @@ revocations on the year boundary (and one hidden behind a stale duplicate regist
 register enterprise whose rows disagree on its locality, pilot rows resolved by name (same
 locality, then any locality), unmatched and ambiguous names repeated across batches and years, a
 resubmitted list whose earlier version is marked superseded_by, cross-locality pilots, repeat
-pilots, same-day assessments of different kinds, a same-day correction, and resubmitted filings.
+pilots, one pilot written differently from row to row (full- and half-width brackets, stray spaces:
+one name_key, several display names — unresolved, and with a USCC), same-day assessments of
+different kinds, a same-day correction, and resubmitted filings.
 
 Every pilot row states the truth it stands for (`who`: the enterprise, or None when nobody can be
 resolved, and the `status` the row must get), so the expected figures in test_marts.py are computed
@@ -15,6 +17,7 @@ from intent, not by re-running the matching rules.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -121,6 +124,11 @@ REGISTER_ROWS = [
 HOSPITAL = "上海市第九人民医院"
 INSTITUTE = "上海某研究所"
 SAME_NAME = "上海同名科技有限公司"
+# One unregistered lab as three lists type it: full-width brackets (2023), half-width brackets and,
+# again in the same 2024 list, with stray spaces. One normalised name, so one pilot of Zhejiang.
+LAB_2023 = "浙江精测检测技术（杭州）研究院"
+LAB_2024 = "浙江精测检测技术(杭州)研究院"
+LAB_2024_SPACED = "浙江精测检测技术 (杭州) 研究院"
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,11 @@ class PilotList:
 
 def _given(key: str) -> tuple[str, bool, str, str]:
     return (ENTERPRISES[key].name, True, key, "given")
+
+
+def _given_as(key: str, written: str) -> tuple[str, bool, str, str]:
+    """A row with the enterprise's USCC under a name written differently from the register's."""
+    return (written, True, key, "given")
 
 
 def _by_name(key: str) -> tuple[str, bool, str, str]:
@@ -178,11 +191,14 @@ PILOT_LISTS = [
     ),
     PilotList(
         "pilots/330000_2023_b1.tsv", ZJ, 2023, 1, date(2023, 5, 30), datetime(2023, 5, 31),
-        (_given("Z1"), _by_name("Z2"), _by_name("N1"), _given("Z5")),
+        (_given("Z1"), _by_name("Z2"), _by_name("N1"), _given("Z5"), _nobody(LAB_2023, "unmatched")),
     ),
     PilotList(
         "pilots/330000_2024_b1.tsv", ZJ, 2024, 1, date(2024, 4, 1), datetime(2024, 4, 2),
-        (_given("Z3"), _given("Z4"), _given("Z1")),
+        (
+            _given("Z3"), _given("Z4"), _given_as("Z1", "浙江甲科技 有限公司"),
+            _nobody(LAB_2024, "unmatched"), _nobody(LAB_2024_SPACED, "unmatched"),
+        ),
     ),
     PilotList(
         "pilots/330200_2024_b1.tsv", NB, 2024, 1, date(2024, 3, 20), datetime(2024, 3, 21),
@@ -257,8 +273,9 @@ FILINGS = [
 
 
 def name_key(name: str) -> str:
-    """The fixture's names carry no whitespace or brackets: the key is the name itself."""
-    return "".join(name.split())
+    """data-contract.md: NFKC (full-width brackets become half-width), all whitespace dropped. The
+    fixture's names use no other bracket forms, so nothing more is needed."""
+    return "".join(unicodedata.normalize("NFKC", name).split())
 
 
 def insert_fixture(con) -> None:

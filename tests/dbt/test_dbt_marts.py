@@ -231,6 +231,7 @@ def test_coverage_matches_truth(build):
     quiet = mart[~mart.index.get_level_values(0).isin([fx.SH, fx.ZJ, fx.NB, fx.BJ])]
     assert (quiet.eligible_base == 0).all() and (quiet.batch_pilots == 0).all()
     assert quiet.batch_ratio.isna().all() and quiet.list_submitted_on.isna().all()
+    assert quiet.list_on_time.isna().all() and quiet.list_deadline.notna().all()
 
 
 def test_coverage_spot_checks(build):
@@ -247,9 +248,49 @@ def test_coverage_spot_checks(build):
     assert sh24.repeat_pilots == 3  # S1, S7, the hospital (by name)
     # 2025: S15's revocation in a later register file is not masked by its stale duplicate row
     assert sh25.eligible_base == 12 and pd.isna(sh25.list_submitted_on)
+    # list deadlines: 30 June in P0, 31 March after. Shanghai's first batch of 2023 (20 June) was in
+    # time, so its later second batch (1 Sept, the latest date) does not make the year late; its
+    # 2025 list gives no date and counts as on time; Zhejiang's only 2024 list came on 1 April.
+    assert sh23.list_deadline.date() == date(2023, 6, 30) and sh23.list_on_time == True  # noqa: E712
+    assert sh24.list_deadline.date() == date(2024, 3, 31) and sh24.list_on_time == True  # noqa: E712
+    assert sh25.list_on_time == True  # noqa: E712
+    assert mart.loc[(fx.ZJ, 2024)].list_on_time == False  # noqa: E712
+    assert pd.isna(mart.loc[(fx.NB, 2023)].list_on_time)  # no list in 2023
     nb24 = mart.loc[(fx.NB, 2024)]
     assert nb24.repeat_pilots == 0  # N1 was in Zhejiang's 2023 list, not Ningbo's
     assert nb24.eligible_base == 5  # N1..N4 and Z5, whose latest recognition is in Ningbo
+
+
+def test_one_pilot_written_several_ways_counts_once(build):
+    """Zhejiang's unregistered lab is typed （杭州） in 2023, (杭州) and "(杭州) " with spaces in 2024;
+    Z1 is given with its USCC under a spaced name in 2024. Each is one pilot in every count and one
+    cohort member per year — worked out by hand, not from the pandas model."""
+    lab_key = "name:浙江精测检测技术(杭州)研究院"
+    with duckdb.connect(str(build.db_path), read_only=True) as con:
+        split = con.sql(
+            "select locality_code, year, pilot_key from intermediate.int_pilot_cohort_years"
+            " group by all having count(*) > 1"
+        ).fetchall()
+        lab_rows = con.sql(
+            f"select distinct pilot_key from marts.fct_pilot_membership where pilot_key = '{lab_key}'"
+            " or pilot_name like '浙江精测%'"
+        ).fetchall()
+    assert split == []
+    assert lab_rows == [(lab_key,)]
+    coverage = build.table("marts.coverage_by_locality_year").set_index(["locality_code", "year"])
+    zj23, zj24 = coverage.loc[(fx.ZJ, 2023)], coverage.loc[(fx.ZJ, 2024)]
+    # 2023: Z1 Z2 N1 Z5 + the lab; 2024: Z3 Z4 Z1 + the lab (two rows), Z1 and the lab repeats
+    assert (zj23.batch_pilots, zj23.unmatched_pilots) == (5, 1)
+    assert (zj24.batch_pilots, zj24.unmatched_pilots, zj24.repeat_pilots) == (4, 1, 2)
+    participation = build.table("marts.participation_by_locality_year").set_index(["locality_code", "year"])
+    assert [participation.loc[(fx.ZJ, y)].cumulative_pilots for y in (2023, 2024, 2025)] == [5, 7, 7]
+    status = build.table("marts.enterprise_status_by_year")
+    lab = status[status.pilot_key == lab_key].set_index("year").sort_index()
+    assert list(lab.index) == [2023, 2024, 2025]
+    # the name as written on the latest row up to Y: 2024's last row is the spaced one
+    assert list(lab.name) == [fx.LAB_2023, fx.LAB_2024_SPACED, fx.LAB_2024_SPACED]
+    z1 = status[(status.pilot_key == fx.ENTERPRISES["Z1"].uscc) & (status.locality_code == fx.ZJ)]
+    assert len(z1) == 3 and set(z1.name) == {fx.ENTERPRISES["Z1"].name}
 
 
 def test_participation_matches_truth(build):

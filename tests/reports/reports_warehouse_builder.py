@@ -4,7 +4,8 @@ metrics.md, filled with crafted, internally consistent values over the 37 locali
 The values are made up here (seeded random numbers, then the ratios and summaries derived from them
 the way metrics.md defines them), so the tests compare the reports with this file, never with
 numbers copied from a pipeline run. Special cases: a locality with no eligible enterprise (Xizang),
-one without a list in the second year (the Corps), late and undated lists, an enterprise named
+one without a list in the second year (the Corps), late and undated lists, a year on time although
+its latest list date is after the deadline (Tianjin 2024: an earlier batch was in time), an enterprise named
 "=cmd" and quarantined values that look like spreadsheet formulas or HTML.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ YEARS = (2023, 2024)
 P0, P1 = 2023, 2025
 NO_BASE = "540000"  # no eligible enterprise in either year
 NO_LIST_2024 = "660000"  # no list in 2024
+SECOND_BATCH_LATE = "120000"  # 2024: latest list date after the deadline, yet on time (an earlier batch was)
 IMPROVING = ("110000", "310000", "320000", "330000", "440000", "440300", "370200", "510000", "610000", "650000")
 INJECTION_NAME = "=cmd|' /C calc'!A0"
 
@@ -65,15 +67,20 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
             cum_pilots[code] = cum_pilots.get(code, 0) + batch - repeat
             ratio = batch_eligible / base if base else None
             coverage_v = cum / base if base else None
+            # the mart's list_deadline and list_on_time (crafted here, as dbt defines them)
+            deadline = dt.date(year, 6, 30) if year == P0 else dt.date(year, 3, 31)
             if no_list or (year == 2024 and code == "630000"):
                 submitted = None  # no list at all / a list without a date
             else:
-                deadline = dt.date(year, 6, 30) if year == P0 else dt.date(year, 3, 31)
                 submitted = deadline + dt.timedelta(days=rng.randint(-70, 20))
+            on_time = None if no_list else (submitted is None or submitted <= deadline)
+            if year == 2024 and code == SECOND_BATCH_LATE:
+                # a first batch in time, a second one after the deadline: on time by the mart's rule
+                submitted, on_time = deadline + dt.timedelta(days=12), True
             coverage.append(
                 (code, name, year, base, batch, batch_eligible, ratio, None if ratio is None else ratio >= 1 / 3,
                  cum, coverage_v, _target(year), None if coverage_v is None else coverage_v >= _target(year),
-                 non_eligible, unmatched, repeat, submitted)
+                 non_eligible, unmatched, repeat, submitted, deadline, on_time)
             )
             cp = cum_pilots[code]
             assessed, filed, graded = round(cp * rng.uniform(0.55, 1)), round(cp * rng.uniform(0.5, 1)), round(cp * rng.uniform(0, 0.4))
@@ -103,9 +110,9 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
         eligible_base BIGINT, batch_pilots BIGINT, batch_eligible_pilots BIGINT, batch_ratio DOUBLE,
         meets_batch_target BOOLEAN, cumulative_eligible_pilots BIGINT, cumulative_coverage DOUBLE,
         target_coverage DOUBLE, on_track BOOLEAN, non_eligible_pilots BIGINT, unmatched_pilots BIGINT,
-        repeat_pilots BIGINT, list_submitted_on DATE)"""
+        repeat_pilots BIGINT, list_submitted_on DATE, list_deadline DATE, list_on_time BOOLEAN)"""
     )
-    con.executemany(f"INSERT INTO marts.coverage_by_locality_year VALUES ({', '.join('?' * 16)})", coverage)
+    con.executemany(f"INSERT INTO marts.coverage_by_locality_year VALUES ({', '.join('?' * 18)})", coverage)
     con.execute(
         """CREATE TABLE marts.participation_by_locality_year (locality_code VARCHAR, year INTEGER,
         cumulative_pilots BIGINT, assessed_initial BIGINT, filed BIGINT, graded BIGINT,

@@ -50,6 +50,30 @@ def test_every_figure_equals_its_mart_value(rendered, warehouse_path, previous_p
             assert shown_matches(fig["text"], value, a["data-col"]), f"{where}: shows {fig['text']!r}, mart has {value!r}"
 
 
+def test_timeliness_labels_follow_the_marts_list_on_time(rendered, warehouse_path):
+    """Each locality's label is the mart's verdict: no list when list_on_time is NULL, late when
+    FALSE, otherwise on time (date not given when no list is dated) — never a date compared here."""
+    doc = parse(rendered["dir"] / "national.html")
+    rows = [e for e in doc.elements if e["section"] == "timeliness" and e["tag"] == "tr" and e["has_figure"]]
+    cells = [e for e in doc.elements if e["section"] == "timeliness" and e["tag"] == "td"]
+    statuses = [c["attrs"]["class"].removeprefix("status-") for c in cells if c["attrs"].get("class", "").startswith("status-")]
+    keys = [c["attrs"]["data-key"] for c in cells if c["attrs"].get("data-col") == "list_deadline"]
+    assert len(rows) == len(statuses) == len(keys) == 37
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        mart = {f"locality_code={r[0]};year=2024": r[1:] for r in con.execute(
+            "SELECT locality_code, list_on_time, list_submitted_on, list_deadline "
+            "FROM marts.coverage_by_locality_year WHERE year = 2024").fetchall()}
+    for key, status in zip(keys, statuses):
+        on_time, submitted, _ = mart[key]
+        wanted = "no_list" if on_time is None else "late" if not on_time else "no_date" if submitted is None else "on_time"
+        assert status == wanted, key
+    # the crafted year whose latest date is after the deadline but whose first batch was in time
+    on_time, submitted, deadline = mart["locality_code=120000;year=2024"]
+    assert on_time and submitted > deadline
+    assert statuses[keys.index("locality_code=120000;year=2024")] == "on_time"
+    assert {"no_list", "late", "no_date", "on_time"} <= set(statuses)
+
+
 def test_every_number_in_the_metric_sections_is_traced_to_a_mart(rendered):
     doc = parse(rendered["dir"] / "national.html")
     sections = {"key-figures", "coverage", "participation", "effectiveness", "changes"}

@@ -1,5 +1,5 @@
 """The label catalogue is complete in both languages and covers every label the templates use; the
-small display rules (deadlines, formula lookup, number formats) behave as documented."""
+small display rules (list-status labels, formula lookup, number formats) behave as documented."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ import pytest
 from reports import labels
 from reports.formatting import fmt
 from reports.formula import effectiveness_formula
-from reports.timeliness import list_deadline, list_status
+from reports.timeliness import list_status
 from reports.warehouse import Warehouse
 
 TEMPLATES = Path(labels.__file__).parent / "templates"
@@ -54,15 +54,17 @@ def test_formats():
     assert fmt(True, "bool", "zh") == "是" and fmt(False, "bool", "en") == "No"
 
 
-def test_list_deadline_is_30_june_in_the_first_year_and_31_march_after():
-    assert list_deadline(2023, p0=2023) == dt.date(2023, 6, 30)
-    assert list_deadline(2024, p0=2023) == dt.date(2024, 3, 31)
-    row = {"year": 2024, "batch_pilots": 5}
-    assert list_status({**row, "list_submitted_on": dt.date(2024, 3, 31)}, p0=2023) == "on_time"
-    assert list_status({**row, "list_submitted_on": dt.date(2024, 4, 1)}, p0=2023) == "late"
-    assert list_status({"year": 2023, "batch_pilots": 5, "list_submitted_on": dt.date(2023, 6, 30)}, p0=2023) == "on_time"
-    assert list_status({**row, "list_submitted_on": None}, p0=2023) == "no_date"
-    assert list_status({"year": 2024, "batch_pilots": 0, "list_submitted_on": None}, p0=2023) == "no_list"
+def test_list_status_labels_the_marts_verdict_without_judging_dates():
+    # the verdict is list_on_time; a date after list_deadline does not make an on-time year late
+    deadline = dt.date(2024, 3, 31)
+    row = {"year": 2024, "list_deadline": deadline}
+    assert list_status({**row, "list_on_time": True, "list_submitted_on": dt.date(2024, 3, 31)}) == "on_time"
+    assert list_status({**row, "list_on_time": True, "list_submitted_on": dt.date(2024, 5, 1)}) == "on_time"
+    assert list_status({**row, "list_on_time": False, "list_submitted_on": dt.date(2024, 4, 1)}) == "late"
+    assert list_status({**row, "list_on_time": True, "list_submitted_on": None}) == "no_date"
+    assert list_status({**row, "list_on_time": None, "list_submitted_on": None}) == "no_list"
+    with pytest.raises(KeyError):  # a mart without the verdict is an error, not a guess
+        list_status({**row, "list_submitted_on": dt.date(2024, 3, 1)})
 
 
 @pytest.fixture

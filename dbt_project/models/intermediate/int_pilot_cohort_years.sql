@@ -4,13 +4,33 @@
 --   filed:            a filing for data year Y
 --   graded:           a graded evaluation dated in Y or earlier
 -- Unresolved pilots (no USCC) are members but can never be assessed or file: FALSE.
-with members as (
-    select distinct locality_code, pilot_key, uscc, pilot_name, is_unresolved, first_list_year
-    from {{ ref('int_locality_pilot_years') }}
+-- A member is one pilot_key, whatever its rows say in different years: its per-year attributes
+-- (the name as written, which may differ in bracket width or spacing between years) are taken from
+-- its latest list year <= Y, so they can never split one pilot into two members.
+with pilot_years as (
+    select * from {{ ref('int_locality_pilot_years') }}
 ),
 
 years as (
     select year from {{ ref('int_years') }}
+),
+
+members as (
+    select
+        pilot_years.locality_code,
+        years.year,
+        pilot_years.pilot_key,
+        pilot_years.uscc,
+        pilot_years.pilot_name,
+        pilot_years.is_unresolved,
+        pilot_years.first_list_year,
+        row_number() over (
+            partition by pilot_years.locality_code, years.year, pilot_years.pilot_key
+            order by pilot_years.list_year desc
+        ) as recency
+    from pilot_years
+    inner join years
+        on pilot_years.list_year <= years.year
 ),
 
 first_assessment_years as (
@@ -28,19 +48,18 @@ filings as (
 
 select
     members.locality_code,
-    years.year,
+    members.year,
     members.pilot_key,
     members.uscc,
     members.pilot_name,
     members.is_unresolved,
     members.first_list_year,
-    coalesce(first_assessment_years.first_initial_year <= years.year, false)  as assessed_initial,
-    filings.uscc is not null                                                  as filed,
-    coalesce(first_assessment_years.first_graded_year <= years.year, false)   as graded
+    coalesce(first_assessment_years.first_initial_year <= members.year, false) as assessed_initial,
+    filings.uscc is not null                                                   as filed,
+    coalesce(first_assessment_years.first_graded_year <= members.year, false)  as graded
 from members
-inner join years
-    on members.first_list_year <= years.year
 left join first_assessment_years
     on first_assessment_years.uscc = members.uscc
 left join filings
-    on filings.uscc = members.uscc and filings.data_year = years.year
+    on filings.uscc = members.uscc and filings.data_year = members.year
+where members.recency = 1

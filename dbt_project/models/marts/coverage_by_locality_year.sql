@@ -1,6 +1,8 @@
 -- metrics.md "Eligibility and coverage": one row per locality (all 37) and reporting year.
 -- Counts of pilots use pilot_key (int_pilot_membership); E(L,Y) is int_eligible_enterprise_years.
 -- The 1/3 and on-track comparisons are made on integers so no rounding can flip them.
+-- list_deadline / list_on_time are the one place the list-submission rule is applied (macro
+-- list_deadline for the date); the pilot_list_deadline gate, the reports and analysts read them.
 {%- set p0 = var('p0') | int %}
 {%- set p1 = var('p1') | int %}
 {%- set programme_years = p1 - p0 + 1 %}
@@ -9,7 +11,10 @@ with localities as (
 ),
 
 years as (
-    select year from {{ ref('int_years') }}
+    select
+        year,
+        {{ list_deadline('year') }} as list_deadline
+    from {{ ref('int_years') }}
 ),
 
 eligible as (
@@ -39,14 +44,24 @@ batch as (
     group by locality_code, list_year
 ),
 
+-- A locality-year's list is late only if every current list row of the year is dated after the
+-- deadline: one list (batch) in time is enough, and an undated list gets the benefit of the doubt
+-- (a list's rows share its submitted_on, so judging rows is judging lists).
 lists as (
     select
-        locality_code,
-        list_year                 as year,
-        count(distinct batch)     as list_batches,
-        max(submitted_on)         as list_submitted_on
-    from {{ ref('int_pilot_membership') }}
-    group by locality_code, list_year
+        membership.locality_code,
+        membership.list_year                                           as year,
+        count(distinct membership.batch)                               as list_batches,
+        max(membership.submitted_on)                                   as list_submitted_on,
+        max(case
+                when membership.submitted_on is null
+                  or membership.submitted_on <= years.list_deadline then 1
+                else 0
+            end) = 1                                                   as list_on_time
+    from {{ ref('int_pilot_membership') }} as membership
+    inner join years
+        on years.year = membership.list_year
+    group by membership.locality_code, membership.list_year
 ),
 
 first_piloted as (
@@ -82,6 +97,8 @@ counts as (
         cast(coalesce(batch.locality_mismatch_pilots, 0) as {{ dbt.type_bigint() }})            as locality_mismatch_pilots,
         cast(coalesce(lists.list_batches, 0) as {{ dbt.type_bigint() }})                        as list_batches,
         lists.list_submitted_on,
+        years.list_deadline,
+        lists.list_on_time,
         -- years elapsed in the programme, capped at its length: the numerator of target_coverage
         case
             when years.year - {{ p0 }} + 1 < {{ programme_years }} then years.year - {{ p0 }} + 1
@@ -123,6 +140,8 @@ select
     list_submitted_on,
     list_batches > 0                                                       as has_list,
     list_batches,
-    locality_mismatch_pilots
+    locality_mismatch_pilots,
+    list_deadline,
+    list_on_time
 from counts
 order by year, locality_code

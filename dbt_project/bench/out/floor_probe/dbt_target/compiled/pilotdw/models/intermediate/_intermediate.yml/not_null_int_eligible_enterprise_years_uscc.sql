@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "floor"."intermediate"."int_eligible_enterprise_years"
+where uscc is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select year
+from "floor"."intermediate"."int_eligible_enterprise_years"
+where year is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select locality_code
+from "floor"."intermediate"."int_enterprises"
+where locality_code is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "floor"."intermediate"."int_enterprises"
+where uscc is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select qualification
+from "floor"."intermediate"."int_qualification_spells"
+where qualification is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select year
+from "floor"."intermediate"."int_years"
+where year is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select list_batches
+from "floor"."marts"."coverage_by_locality_year"
+where list_batches is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "floor"."marts"."dim_enterprise"
+where uscc is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select locality_code
+from "floor"."marts"."dim_locality"
+where locality_code is null
+
+

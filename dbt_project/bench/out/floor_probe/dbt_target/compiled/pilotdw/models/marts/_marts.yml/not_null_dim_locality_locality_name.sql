@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select locality_name
+from "floor"."marts"."dim_locality"
+where locality_name is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select filed
+from "floor"."marts"."enterprise_improvement"
+where filed is null
+
+

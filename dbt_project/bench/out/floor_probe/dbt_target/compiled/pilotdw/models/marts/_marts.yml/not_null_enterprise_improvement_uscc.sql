@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "floor"."marts"."enterprise_improvement"
+where uscc is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select year
+from "floor"."marts"."enterprise_improvement"
+where year is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select filed
+from "floor"."marts"."national_summary"
+where filed is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select graded
+from "floor"."marts"."national_summary"
+where graded is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select year
+from "floor"."marts"."national_summary"
+where year is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select cumulative_pilots
+from "floor"."marts"."participation_by_locality_year"
+where cumulative_pilots is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select component_improved
+from "floor"."marts"."regional_effectiveness"
+where component_improved is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select locality_code
+from "floor"."marts"."regional_effectiveness"
+where locality_code is null
+
+

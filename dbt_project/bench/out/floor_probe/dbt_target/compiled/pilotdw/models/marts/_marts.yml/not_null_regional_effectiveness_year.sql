@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select year
+from "floor"."marts"."regional_effectiveness"
+where year is null
+
+

@@ -1,0 +1,147 @@
+-- metrics.md "Eligibility and coverage": one row per locality (all 37) and reporting year.
+-- Counts of pilots use pilot_key (int_pilot_membership); E(L,Y) is int_eligible_enterprise_years.
+-- The 1/3 and on-track comparisons are made on integers so no rounding can flip them.
+-- list_deadline / list_on_time are the one place the list-submission rule is applied (macro
+-- list_deadline for the date); the pilot_list_deadline gate, the reports and analysts read them.
+with localities as (
+    select locality_code, locality_name from "floor"."seeds"."localities"
+),
+
+years as (
+    select
+        year,
+        case
+        when year = 2023 then make_date(year, 6, 30)
+        else make_date(year, 3, 31)
+    end as list_deadline
+    from "floor"."intermediate"."int_years"
+),
+
+eligible as (
+    select * from "floor"."intermediate"."int_eligible_enterprise_years"
+),
+
+pilot_years as (
+    select * from "floor"."intermediate"."int_locality_pilot_years"
+),
+
+eligible_base as (
+    select locality_code, year, count(*) as eligible_base
+    from eligible
+    group by locality_code, year
+),
+
+batch as (
+    select
+        locality_code,
+        list_year                                                        as year,
+        count(*)                                                         as batch_pilots,
+        sum(case when in_eligible_base then 1 else 0 end)                as batch_eligible_pilots,
+        sum(case when is_unresolved then 1 else 0 end)                   as unmatched_pilots,
+        sum(case when first_list_year < list_year then 1 else 0 end)     as repeat_pilots,
+        sum(case when locality_mismatch then 1 else 0 end)              as locality_mismatch_pilots
+    from pilot_years
+    group by locality_code, list_year
+),
+
+-- A locality-year's list is late only if every current list row of the year is dated after the
+-- deadline: one list (batch) in time is enough, and an undated list gets the benefit of the doubt
+-- (a list's rows share its submitted_on, so judging rows is judging lists).
+lists as (
+    select
+        membership.locality_code,
+        membership.list_year                                           as year,
+        count(distinct membership.batch)                               as list_batches,
+        max(membership.submitted_on)                                   as list_submitted_on,
+        max(case
+                when membership.submitted_on is null
+                  or membership.submitted_on <= years.list_deadline then 1
+                else 0
+            end) = 1                                                   as list_on_time
+    from "floor"."intermediate"."int_pilot_membership" as membership
+    inner join years
+        on years.year = membership.list_year
+    group by membership.locality_code, membership.list_year
+),
+
+first_piloted as (
+    select distinct locality_code, uscc, first_list_year
+    from pilot_years
+    where uscc is not null
+),
+
+cumulative as (
+    select
+        eligible.locality_code,
+        eligible.year,
+        count(*) as cumulative_eligible_pilots
+    from eligible
+    inner join first_piloted
+        on  first_piloted.locality_code = eligible.locality_code
+        and first_piloted.uscc = eligible.uscc
+        and first_piloted.first_list_year <= eligible.year
+    group by eligible.locality_code, eligible.year
+),
+
+counts as (
+    select
+        localities.locality_code,
+        localities.locality_name,
+        years.year,
+        cast(coalesce(eligible_base.eligible_base, 0) as bigint)               as eligible_base,
+        cast(coalesce(batch.batch_pilots, 0) as bigint)                        as batch_pilots,
+        cast(coalesce(batch.batch_eligible_pilots, 0) as bigint)               as batch_eligible_pilots,
+        cast(coalesce(cumulative.cumulative_eligible_pilots, 0) as bigint)     as cumulative_eligible_pilots,
+        cast(coalesce(batch.unmatched_pilots, 0) as bigint)                    as unmatched_pilots,
+        cast(coalesce(batch.repeat_pilots, 0) as bigint)                       as repeat_pilots,
+        cast(coalesce(batch.locality_mismatch_pilots, 0) as bigint)            as locality_mismatch_pilots,
+        cast(coalesce(lists.list_batches, 0) as bigint)                        as list_batches,
+        lists.list_submitted_on,
+        years.list_deadline,
+        lists.list_on_time,
+        -- years elapsed in the programme, capped at its length: the numerator of target_coverage
+        case
+            when years.year - 2023 + 1 < 3 then years.year - 2023 + 1
+            else 3
+        end                                                    as target_years
+    from localities
+    cross join years
+    left join eligible_base
+        on eligible_base.locality_code = localities.locality_code and eligible_base.year = years.year
+    left join batch
+        on batch.locality_code = localities.locality_code and batch.year = years.year
+    left join cumulative
+        on cumulative.locality_code = localities.locality_code and cumulative.year = years.year
+    left join lists
+        on lists.locality_code = localities.locality_code and lists.year = years.year
+)
+
+select
+    locality_code,
+    locality_name,
+    year,
+    eligible_base,
+    batch_pilots,
+    batch_eligible_pilots,
+    (cast(batch_eligible_pilots as double precision) / nullif(eligible_base, 0))            as batch_ratio,
+    case
+        when eligible_base > 0 then 3 * batch_eligible_pilots >= eligible_base
+    end                                                                    as meets_batch_target,
+    cumulative_eligible_pilots,
+    (cast(cumulative_eligible_pilots as double precision) / nullif(eligible_base, 0))       as cumulative_coverage,
+    (cast(target_years as double precision) / nullif(3, 0))                     as target_coverage,
+    case
+        when eligible_base > 0
+            then cumulative_eligible_pilots * 3 >= eligible_base * target_years
+    end                                                                    as on_track,
+    batch_pilots - batch_eligible_pilots                                   as non_eligible_pilots,
+    unmatched_pilots,
+    repeat_pilots,
+    list_submitted_on,
+    list_batches > 0                                                       as has_list,
+    list_batches,
+    locality_mismatch_pilots,
+    list_deadline,
+    list_on_time
+from counts
+order by year, locality_code

@@ -1,0 +1,25 @@
+-- One row per current pilot-list row: who the row stands for and how it counts (int_pilot_membership).
+select
+    pilot_row_id,
+    locality_code,
+    list_year                  as year,
+    batch,
+    seq,
+    pilot_name,
+    name_key,
+    uscc_given,
+    uscc,
+    match_status,
+    match_scope,
+    name_candidates,
+    pilot_key,
+    enterprise_locality_code,
+    locality_mismatch,
+    in_eligible_base,
+    category,
+    district,
+    submitted_on,
+    source_file,
+    sheet,
+    source_row_number
+from "floor"."intermediate"."int_pilot_membership"

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select kind
+from "floor"."staging"."stg_raw__assessments"
+where kind is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "floor"."staging"."stg_raw__assessments"
+where uscc is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select uscc
+from "floor"."staging"."stg_raw__filings"
+where uscc is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select batch
+from "floor"."staging"."stg_raw__pilots"
+where batch is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select locality_code
+from "floor"."staging"."stg_raw__pilots"
+where locality_code is null
+
+

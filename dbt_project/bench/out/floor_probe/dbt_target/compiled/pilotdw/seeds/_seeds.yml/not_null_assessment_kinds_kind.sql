@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select kind
+from "floor"."seeds"."assessment_kinds"
+where kind is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select indicator
+from "floor"."seeds"."indicators"
+where indicator is null
+
+

@@ -1,0 +1,11 @@
+
+    
+    
+
+
+
+select locality_name
+from "floor"."seeds"."localities"
+where locality_name is null
+
+
