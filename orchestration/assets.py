@@ -6,7 +6,7 @@ import duckdb
 
 from orchestration.dbt import mart_keys
 from orchestration.fingerprint import build_fingerprint, published_fingerprint
-from orchestration.publish import PublicationBlocked, finish_build, prune_builds, publish, start_build, verify_gates
+from orchestration.publish import PublicationBlocked, finish_build, prune_builds, publish, record_sources, start_build, verify_gates
 from orchestration.resources import PilotdwHome
 from settings import SOURCES
 
@@ -54,6 +54,7 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     with duckdb.connect(str(build_db)) as con:
         start_build(con, context.run_id, context.run_id, build_fingerprint(pilotdw.archive_dir))
         summary = ingest(con, pilotdw.archive_dir, progress=pilotdw.say)
+        record_sources(con, context.run_id)
     for source, key in RAW_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,

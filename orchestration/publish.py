@@ -78,18 +78,24 @@ def start_build(con: duckdb.DuckDBPyConnection, build_id: str, run_id: str, fing
     con.execute("INSERT INTO audit.builds (build_id, run_id, started_at, fingerprint) VALUES (?, ?, ?, ?)", [build_id, run_id, now, fingerprint])
 
 
-def finish_build(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
-    """Close the build's audit.builds row: when it finished, and the source files it was built from."""
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+def record_sources(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
+    """The source files the build was made from, and how fresh they are (written right after the
+    raw layer, so the report of this build can state them)."""
     con.execute(
         """
-        UPDATE audit.builds SET finished_at = ?, source_files = f.paths, source_hashes = f.hashes, as_of = f.as_of
+        UPDATE audit.builds SET source_files = f.paths, source_hashes = f.hashes, as_of = f.as_of
         FROM (SELECT list(path ORDER BY path) AS paths, list(content_hash ORDER BY path) AS hashes, max(archived_at) AS as_of
               FROM audit.loads WHERE status = 'loaded') AS f
         WHERE build_id = ?
         """,
-        [now, build_id],
+        [build_id],
     )
+
+
+def finish_build(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
+    """Close the build's audit.builds row once it passed its gates."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    con.execute("UPDATE audit.builds SET finished_at = ? WHERE build_id = ?", [now, build_id])
 
 
 def _copy_for_readers(build_db: Path, target: Path) -> None:
