@@ -19,4 +19,5 @@ def test_the_doc_has_at_least_ten_questions():
 @pytest.mark.parametrize("number,question,query", QUERIES, ids=[q[0] for q in QUERIES])
 def test_example_query_runs(demo_run, number, question, query):
     assert demo_run.returncode == 0, demo_run.stdout + demo_run.stderr
-    demo_run.sql(query)  # raises on any error: a wrong column name fails here
+    rows = demo_run.sql(query)  # raises on any error: a wrong column name fails here
+    assert rows, f"question {number} answers nothing on the demo data: the demo should show every question's case"
