@@ -49,12 +49,12 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     """Parse the whole archive into this run's fresh build database (rebuild, don't mutate)."""
     from sources.load import ingest
 
-    build_db = pilotdw.build_db(context.run_id)
+    build_db = pilotdw.build_db(context.run.run_id)
     build_db.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(build_db)) as con:
-        start_build(con, context.run_id, context.run_id, build_fingerprint(pilotdw.archive_dir))
+        start_build(con, context.run.run_id, context.run.run_id, build_fingerprint(pilotdw.archive_dir))
         summary = ingest(con, pilotdw.archive_dir, progress=pilotdw.say)
-        record_sources(con, context.run_id)
+        record_sources(con, context.run.run_id)
     for source, key in RAW_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,
@@ -80,9 +80,9 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
 def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
     from reports.render import write_reports
 
-    out = pilotdw.build_reports_dir(context.run_id)
+    out = pilotdw.build_reports_dir(context.run.run_id)
     previous = pilotdw.warehouse if pilotdw.warehouse.exists() else None
-    with duckdb.connect(str(pilotdw.build_db(context.run_id))) as con:
+    with duckdb.connect(str(pilotdw.build_db(context.run.run_id))) as con:
         prev_con = duckdb.connect(str(previous), read_only=True) if previous else None
         try:
             written = write_reports(con, out, lang=pilotdw.report_lang, previous=prev_con)
@@ -95,7 +95,7 @@ def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.Mater
 
 @dg.asset(key=PUBLISHED, group_name="publish", deps=[REPORTS], description="The build, verified, atomically renamed to <home>/warehouse.duckdb; its reports to <home>/reports.")
 def published_warehouse(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
-    run_id = context.run_id
+    run_id = context.run.run_id
     build_db = pilotdw.build_db(run_id)
     with duckdb.connect(str(build_db)) as con:
         verify_gates(con, run_id)  # raises PublicationBlocked: nothing below runs
