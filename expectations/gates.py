@@ -93,7 +93,7 @@ def _run_frame(con, members: list[tuple[CheckSpec, Plan]]) -> dict[str, CheckRes
     first = members[0][1]
     rules = tuple(rule for _, plan in members for rule in plan.rules)
     try:
-        frame = con.execute(first.frame_sql).df()
+        frame = con.execute(first.fetch_sql).df()
         from expectations import gx_runtime  # GX costs ~12 s to import: only when validating
 
         outcomes = gx_runtime.validate(first.frame_key, rules, frame)

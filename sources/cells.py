@@ -21,6 +21,11 @@ _OPENERS = "(（[［【〔{｛〈《"
 _CLOSERS = ")）]］】〕}｝〉》"
 _BRACKETS = str.maketrans({**{c: "(" for c in _OPENERS}, **{c: ")" for c in _CLOSERS}})
 
+# Every character Python's \s matches (str.isspace), spelled out so that a regex engine without
+# Python's Unicode rules (pyarrow's RE2, which pandas uses for str.contains) finds exactly the same.
+_SPACE_CHARS = "[\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_BRACKET_CHARS = "[" + "".join("\\" + c if c in "()[]{}" else c for c in _OPENERS + _CLOSERS) + "]"
+
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 # Excel serials of plausible dates (1954-10-14 .. 2173-10-14): a five-digit number in a date column.
 _SERIAL_MIN, _SERIAL_MAX = 20_000, 100_000
@@ -37,9 +42,27 @@ def _nfkc(s: pd.Series) -> pd.Series:
     return s
 
 
+def where_containing(s: pd.Series, chars: str, change) -> pd.Series:
+    """`change` applied only to the cells containing one of `chars` (a regex character class): the
+    others it would leave as they are. pandas runs Python regex replacements and translations cell
+    by cell, while finding the few cells that need them runs vectorised."""
+    has = s.str.contains(chars, regex=True).fillna(False).to_numpy(dtype=bool)
+    if not has.any():
+        return s
+    if has.all():
+        return change(s)
+    out = s.copy()
+    out[has] = change(s[has]).to_numpy()
+    return out
+
+
+def _collapse_spaces(s: pd.Series, by: str) -> pd.Series:
+    return where_containing(s, _SPACE_CHARS, lambda part: part.str.replace(_SPACE_RUN, by, regex=True))
+
+
 def clean_text(s: pd.Series) -> pd.Series:
     """NFKC, trimmed, internal whitespace runs collapsed to one space; blank → NULL."""
-    out = _nfkc(s).str.strip().str.replace(_SPACE_RUN, " ", regex=True)
+    out = _collapse_spaces(_nfkc(s).str.strip(), " ")
     return out.where(out.str.len() > 0)
 
 
@@ -47,13 +70,14 @@ def display_name(s: pd.Series) -> pd.Series:
     """An enterprise's displayed name: trimmed and whitespace-collapsed but otherwise as written, so
     full-width brackets such as （集团） stay as the locality typed them (data-contract.md: 'the
     displayed name keeps the original')."""
-    out = s.str.strip().str.replace(_SPACE_RUN, " ", regex=True)
+    out = _collapse_spaces(s.str.strip(), " ")
     return out.where(out.str.len() > 0)
 
 
 def name_key(s: pd.Series) -> pd.Series:
     """The key enterprise names are matched on: NFKC, all whitespace dropped, brackets unified."""
-    out = _nfkc(s).str.replace(_SPACE_RUN, "", regex=True).str.translate(_BRACKETS)
+    out = _collapse_spaces(_nfkc(s), "")
+    out = where_containing(out, _BRACKET_CHARS, lambda part: part.str.translate(_BRACKETS))
     return out.where(out.str.len() > 0)
 
 
@@ -75,6 +99,22 @@ def parse_number(s: pd.Series, *, ratio: bool = False) -> tuple[pd.Series, pd.Se
     """Numbers such as `1,234`, `1 234`, full-width digits and, for ratio columns, `12.5%` (→ 0.125).
     Not-reported tokens → NULL. Returns (float values, problems)."""
     text = _nfkc(s).str.strip()
+    # Most cells are plain numbers: a text to_numeric reads as it stands has no separators, spaces
+    # or % to remove, so it reads the same below; only the rest need the full treatment.
+    plain = pd.to_numeric(text, errors="coerce").astype("float64")
+    rest = plain.isna().to_numpy() & text.notna().to_numpy()
+    if not rest.any():
+        return plain, _ok(s.index)
+    if rest.all():
+        return _parse_number_text(s, text, ratio)
+    values, problems = _parse_number_text(s[rest], text[rest], ratio)
+    plain[rest] = values.to_numpy()
+    every = _ok(s.index)
+    every[rest] = problems.to_numpy()
+    return plain, every
+
+
+def _parse_number_text(s: pd.Series, text: pd.Series, ratio: bool) -> tuple[pd.Series, pd.Series]:
     missing = is_not_reported(text)
     body = text.str.replace(r"[,\s]", "", regex=True)
     percent = body.str.endswith("%").fillna(False).astype(bool)

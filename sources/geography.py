@@ -7,7 +7,7 @@ import unicodedata
 from functools import lru_cache
 
 from settings import localities
-from sources.uscc import CORPS_CODE, locality_from_uscc
+from sources.uscc import CORPS_CODE, locality_from_division
 
 _SUFFIXES = re.compile(r"(维吾尔自治区|壮族自治区|回族自治区|自治区|省|市)$")
 
@@ -43,7 +43,13 @@ def is_locality(code: str | None) -> bool:
 def derived_locality(uscc: str) -> str | None:
     """The locality a valid USCC implies, when it is one of the programme's; the Corps is never
     derived (its enterprises register with Xinjiang division codes and carry 660000 explicitly)."""
-    code = locality_from_uscc(uscc)
+    return division_locality(uscc[2:8])
+
+
+def division_locality(division: str) -> str | None:
+    """derived_locality from the division code alone (USCC characters 3–8): all it depends on, and
+    far fewer distinct values than codes in a column."""
+    code = locality_from_division(division)
     return code if code != CORPS_CODE and is_locality(code) else None
 
 

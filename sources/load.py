@@ -27,6 +27,8 @@ RAW_COLUMNS = {
 }
 PROVENANCE = ["source_file", "file_hash", "sheet", "row_number", "file_mtime", "loaded_at", "superseded_by", "extra"]
 _PILOT_KEY_COLUMNS = ("locality_code", "year", "batch")
+# Pilot lists are written once all are read: a later list can supersede an earlier one's rows.
+_WRITTEN_AFTER_ALL = ("pilots",)
 
 
 @dataclass
@@ -41,10 +43,16 @@ class FileOutcome:
     rows: pd.DataFrame | None = None
     quarantine: pd.DataFrame | None = None
     seconds: float = 0.0
+    written_rows: int = 0  # rows_loaded once the rows are written and released
 
     @property
     def rows_loaded(self) -> int:
-        return 0 if self.rows is None else len(self.rows)
+        return self.written_rows if self.rows is None else len(self.rows)
+
+    def release_rows(self) -> None:
+        """Forget the rows (written to the build), keep their count: at 40× national scale the raw
+        layer is millions of rows, and the process goes on to run the gates, dbt and the report."""
+        self.written_rows, self.rows = self.rows_loaded, None
 
     @property
     def rows_quarantined(self) -> int:
@@ -196,14 +204,22 @@ def ingest(con: duckdb.DuckDBPyConnection, archive_dir, *, progress: Progress | 
         outcomes.append(o)
         detail = o.reason if o.status == "rejected" else f"{o.rows_loaded:,} rows, {o.rows_quarantined:,} quarantined"
         say(f"[{n}/{len(active)}] {entry.path}: {o.status} — {detail} ({o.seconds:.1f} s)")
+        if entry.source not in _WRITTEN_AFTER_ALL and o.rows_loaded:
+            # written as soon as parsed (each table still gets its files' rows in file order), so a
+            # large source is never held whole in memory
+            _write(con, f"raw.{entry.source}", _raw_frame(entry.source, o, loaded_at))
+            o.release_rows()
     for i, (status, reason) in skipped.items():
         outcomes.append(FileOutcome(entries[i], status=status, reason=reason))
     supersede_pilot_lists(outcomes)
 
-    for source in SOURCES:
-        frames = [_raw_frame(source, o, loaded_at) for o in outcomes if o.entry.source == source and o.rows_loaded]
+    for source in _WRITTEN_AFTER_ALL:
+        frames = [_raw_frame(source, o, loaded_at) for o in outcomes if o.entry.source == source and o.rows is not None and o.rows_loaded]
         if frames:
             _write(con, f"raw.{source}", pd.concat(frames, ignore_index=True))
+        for o in outcomes:
+            if o.entry.source == source and o.rows is not None:
+                o.release_rows()
     quarantine = [
         o.quarantine.assign(source=o.entry.source, file=o.entry.path, file_hash=o.entry.content_hash)
         for o in outcomes
@@ -230,4 +246,24 @@ def ingest(con: duckdb.DuckDBPyConnection, archive_dir, *, progress: Progress | 
         }
     )
     _write(con, "audit.loads", loads)
+    _return_memory()
     return IngestSummary(outcomes)
+
+
+def _return_memory() -> None:
+    """Hand the memory parsing took back to the system: freed pandas and Arrow buffers otherwise stay
+    with this process (glibc's and Arrow's allocators keep them) while dbt runs beside it."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except Exception:  # an allocator without the call: nothing to release
+        pass
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass

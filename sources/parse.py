@@ -5,6 +5,7 @@ quarantined with the first failing column and what was expected; the rest of the
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -14,9 +15,9 @@ import pandas as pd
 
 from sources import cells
 from sources.contract import SOURCE_COLUMNS, Column
-from sources.geography import derived_locality, explicit_disagrees, locality_code
+from sources.geography import division_locality, explicit_disagrees, locality_code
 from sources.readers import Table
-from sources.uscc import uscc_problem
+from sources.uscc import uscc_problems
 
 QUALIFICATIONS = ("ip_demonstration", "ip_advantage", "little_giant")
 ASSESSMENT_KINDS = ("initial", "annual", "graded")
@@ -58,10 +59,16 @@ def grade_of(text: str) -> int | None:
 
 
 def _uscc_column(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    value = cells._nfkc(text).str.replace(r"\s+", "", regex=True).str.upper()
+    # Codes as they should be written (digits and capitals only) are already what the rule makes
+    plain = text.str.fullmatch("[0-9A-Z]+").fillna(False).to_numpy(dtype=bool)
+    if plain.all():
+        value = text
+    else:
+        value = text.copy()
+        rest = text[~plain]
+        value[~plain] = cells._nfkc(rest).str.replace(r"\s+", "", regex=True).str.upper().to_numpy()
     value = value.where(value.str.len() > 0)
-    problems = cells.map_unique(value, uscc_problem).astype("object")
-    return value, problems.where(value.notna())
+    return value, uscc_problems(value)
 
 
 def _coded(text: pd.Series, func, expected: str) -> tuple[pd.Series, pd.Series]:
@@ -96,7 +103,30 @@ def _category(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def parse_column(col: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series | None]:
-    """(value, problem, extra) for one column by its kind; `extra` is the name key for names."""
+    """(value, problem, extra) for one column by its kind; `extra` is the name key for names.
+
+    Every kind is parsed cell by cell (a cell's value and problem depend on its text alone), so each
+    distinct text is parsed once and the results are spread back over the rows: dates, years, codes
+    and counts repeat thousands of times in a big file."""
+    codes, distinct = pd.factorize(text, use_na_sentinel=True)
+    if len(distinct) * 2 > len(text):  # mostly distinct (codes, names, amounts): parse as it is
+        return _parse_cells(col, text)
+    if len(distinct) == 0:  # a column the file does not have (or leaves empty): the same every time
+        parsed = _empty_cell_parsed(col, str(text.dtype))
+    else:  # the distinct texts and one empty cell (the NA sentinel -1 takes the last position)
+        cells_once = pd.concat([pd.Series(distinct, dtype=text.dtype), pd.Series([None], dtype=text.dtype)], ignore_index=True)
+        parsed = _parse_cells(col, cells_once)
+    positions = np.where(codes < 0, len(distinct), codes)
+    return tuple(None if part is None else part.take(positions).set_axis(text.index) for part in parsed)  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=None)
+def _empty_cell_parsed(col: Column, dtype: str) -> tuple[pd.Series, pd.Series, pd.Series | None]:
+    """How one empty cell of `col` parses (callers only take from it, never change it)."""
+    return _parse_cells(col, pd.Series([None], dtype=dtype))
+
+
+def _parse_cells(col: Column, text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series | None]:
     kind = col.kind
     if kind == "uscc":
         return (*_uscc_column(text), None)
@@ -190,16 +220,21 @@ def _row_locality(values: dict[str, pd.Series], problems: dict[str, pd.Series]) 
     """The locality a row belongs to as far as it can be told (its valid locality cell, else its
     valid USCC's), so quarantined rows can be counted per locality; NULL when neither is valid."""
     given = values["locality_code"].where(problems["locality_code"].isna()) if "locality_code" in values else None
-    derived = cells.map_unique(values["uscc"].where(problems["uscc"].isna()), derived_locality) if "uscc" in values else None
+    derived = derived_localities(values["uscc"].where(problems["uscc"].isna())) if "uscc" in values else None
     if given is None:
         return derived.astype("object")
     return given.where(given.notna(), derived).astype("object") if derived is not None else given.astype("object")
 
 
+def derived_localities(uscc: pd.Series) -> pd.Series:
+    """derived_locality of every valid USCC of a column (NULL where none), computed once per division code."""
+    return cells.map_unique(uscc.str.slice(2, 8), division_locality)
+
+
 def _resolve_register_locality(values: dict[str, pd.Series], problems: dict[str, pd.Series]) -> None:
     """Explicit locality wins over the USCC's, and is flagged when they disagree."""
     uscc = values["uscc"].where(problems["uscc"].isna())
-    derived = cells.map_unique(uscc, derived_locality)
+    derived = derived_localities(uscc)
     explicit = values["locality_code"]
     values["locality_code_derived"] = derived
     values["locality_code"] = explicit.where(explicit.notna(), derived)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
+import numpy as np
+import pandas as pd
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -44,11 +47,47 @@ def uscc_problem(uscc: str | None) -> str | None:
     return None
 
 
+# Each alphabet character's value by code point (-1: not in the alphabet), for whole columns at once.
+_VALUE_OF_CODEPOINT = np.full(128, -1, dtype=np.int64)
+for _c, _v in _VALUE.items():
+    _VALUE_OF_CODEPOINT[ord(_c)] = _v
+
+
+def uscc_problems(values: pd.Series) -> pd.Series:
+    """uscc_problem of every cell of a column (None where valid or empty): the check digit of every
+    18-character code is computed at once with numpy; only the codes that fail it (a few) are
+    described, one by one, by uscc_problem itself."""
+    problems = pd.Series(None, index=values.index, dtype="object")
+    present = values.notna().to_numpy(dtype=bool)
+    if not present.any():
+        return problems
+    texts = values[present].astype("object").to_numpy()
+    valid = np.zeros(len(texts), dtype=bool)
+    sized = np.fromiter((len(t) == 18 for t in texts), dtype=bool, count=len(texts))
+    if sized.any():
+        points = np.array(texts[sized].tolist(), dtype="<U18").view(np.uint32).reshape(-1, 18)
+        ascii_only = (points < 128).all(axis=1)
+        digits = _VALUE_OF_CODEPOINT[np.where(points < 128, points, 0)]
+        digits[~ascii_only] = -1
+        in_alphabet = (digits >= 0).all(axis=1)
+        division_digits = ((points[:, 2:8] >= ord("0")) & (points[:, 2:8] <= ord("9"))).all(axis=1)
+        expected = (31 - (digits[:, :17] * np.array(WEIGHTS)).sum(axis=1) % 31) % 31
+        valid[sized] = ascii_only & in_alphabet & division_digits & (digits[:, 17] == expected)
+    described = [uscc_problem(t) for t in texts[~valid]]
+    positions = np.flatnonzero(present)[~valid]
+    problems.iloc[positions] = described
+    return problems
+
+
 def is_valid_uscc(uscc: str | None) -> bool:
     return uscc_problem(uscc) is None
 
 
 def locality_from_uscc(uscc: str) -> str:
     """The programme locality implied by characters 3–8 (the registering authority's division code)."""
-    division = uscc[2:8]
+    return locality_from_division(uscc[2:8])
+
+
+def locality_from_division(division: str) -> str:
+    """The programme locality of a six-digit administrative-division code (USCC characters 3–8)."""
     return SEPARATE_PLAN_CITIES.get(division[:4], division[:2] + "0000")
