@@ -23,7 +23,7 @@ setup: $(BIN)/.synced dbt_project/target/manifest.json  ## install everything (i
 
 $(BIN)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
-	$(UV) sync --locked --python $(PYTHON)
+	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	@touch $@
 
 # dagster-dbt loads this manifest instead of parsing the project on every run.

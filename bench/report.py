@@ -32,10 +32,11 @@ def machine() -> dict[str, str]:
 
 def git_commit() -> str:
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=settings.PROJECT_ROOT, capture_output=True, text=True).stdout.strip()
+        return subprocess.run(["git", *args], cwd=settings.PROJECT_ROOT, capture_output=True, text=True).stdout.rstrip()
 
     commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    # the benchmark's own outputs (results.md, the plot) are not the code that was measured
+    dirty = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if not line[3:].startswith("bench/")]
     return f"{commit} (+ uncommitted changes)" if dirty else commit
 
 
