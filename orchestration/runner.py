@@ -89,6 +89,8 @@ def gate_blocked(build_db: Path, run_id: str) -> bool:
     """Whether publication was stopped by the gates (as opposed to a crash)."""
     import duckdb
 
+    from orchestration.publish import failed_block_checks
+
     if not build_db.exists():
         return False
     try:
@@ -96,9 +98,7 @@ def gate_blocked(build_db: Path, run_id: str) -> bool:
             tables = {r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
             if "audit.check_results" not in tables:
                 return False
-            return con.execute(
-                "SELECT count(*) FROM audit.check_results WHERE run_id = ? AND severity = 'block' AND NOT passed", [run_id]
-            ).fetchall()[0][0] > 0
+            return bool(failed_block_checks(con, run_id))
     except duckdb.Error:
         return False  # unreadable build (still locked by a dying step): not a gate decision
 
