@@ -1,7 +1,0 @@
-select *
-from "floor"."marts"."regional_effectiveness"
-where filing_rate is not null
-  and not (
-      filing_rate >= 0
-      and filing_rate <= 1
-  )

@@ -1,4 +1,0 @@
-
-select *
-from "floor"."marts"."fct_pilot_membership"
-where not coalesce((not locality_mismatch), false)
