@@ -172,3 +172,43 @@ def test_every_locality_of_the_crafted_landing_is_covered(story):
     assert set(got) == set(LOCALITIES)
     assert got["310000"] == 12 and got["440300"] == 12
     assert got["110000"] == 12  # the Shanghai enterprise on Beijing's list is not in Beijing's eligible base
+
+
+def test_a_failing_dbt_error_test_stops_the_run_and_publishes_nothing(story, tmp_path):
+    """dbt tests are not Dagster asset checks (issue 7: 209 checks cost ~12 s of event logging a
+    night), so the dbt step itself must stop the run when an error-severity test fails: here a score
+    of 150 slipped into a copy of a real build's raw layer trips stg_raw__assessments' range test."""
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import PilotdwHome
+
+    home = tmp_path / "home"
+    (home / "builds").mkdir(parents=True)
+    (home / "warehouse.duckdb").write_bytes(b"the last published warehouse")
+    run_id = "0f0f0f0f-0000-4000-8000-00000000dbdb"
+    build = home / "builds" / f"{run_id}.duckdb"
+    shutil.copy(story["first_build"], build)
+    with duckdb.connect(str(build)) as con:
+        con.execute("DELETE FROM audit.check_results")
+        con.execute("UPDATE raw.assessments SET total_score = 150 WHERE rowid = (SELECT min(rowid) FROM raw.assessments)")
+
+    defs = build_definitions(PilotdwHome(landing=str(tmp_path / "landing"), home=str(home), quiet=True))
+    job = defs.resolve_job_def("nightly_refresh")
+    graph = defs.resolve_asset_graph()
+    downstream = [k for k in graph.get_all_asset_keys() if k.path[0] not in ("raw", "audit", "landing_archive")]
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), run_id=run_id, raise_on_error=False, asset_selection=downstream,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "dbt_models" and "blocking test(s) failed" in failure.event_specific_data.error.to_string()
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert dg.AssetKey(["reports"]) not in materialized and dg.AssetKey(["published_warehouse"]) not in materialized
+    with duckdb.connect(str(build), read_only=True) as con:
+        failed = con.execute('SELECT "check" FROM audit.check_results WHERE NOT passed AND severity = \'block\'').fetchall()
+    assert any("accepted_range" in c and "stg_raw__assessments" in c for (c,) in failed), failed
+    assert (home / "warehouse.duckdb").read_bytes() == b"the last published warehouse"
+    from orchestration.runner import gate_blocked
+    assert gate_blocked(build, run_id)  # the CLI reports it as blocked, not as a crash
