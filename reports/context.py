@@ -223,7 +223,7 @@ def national(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: 
     coverage = wh.coverage(year, lang)
     target = wh.target_coverage(year)
     timeliness, timeliness_counts = _timeliness(coverage)
-    hist, grades = _distribution(wh.improvement(year, lang), base["national_eff"], lang)
+    hist, grades = _distribution(wh.score_deltas_and_grades(year), base["national_eff"], lang)
     return {
         **base,
         "title": text("national_title", lang, year=year),
@@ -256,7 +256,7 @@ def card(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: dict
     part = (wh.participation(year, lang, code) or [None])[0]
     eff = (wh.effectiveness(year, lang, code) or [None])[0]
     ranked = wh.effectiveness(year, lang)
-    hist, grades = _distribution(wh.improvement(year, lang, code), eff, lang)
+    hist, grades = _distribution(wh.score_deltas_and_grades(year, code), eff, lang)
     timeliness, _ = _timeliness([cov] if cov else [])
     name = cov["locality_name"] if cov else code
     actions = None

@@ -3,6 +3,8 @@ filter and pivot in Excel. Headers from the label catalogue; values straight fro
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from reports.context import (
     ACTION_GROUPS,
     COVERAGE_SHEET_COLUMNS,
@@ -37,6 +39,11 @@ def _table(title: str, pairs: list[tuple[str, str]], rows: list[dict], lang: str
     return Sheet(title, _cols(pairs, lang), [tuple(_val(r, c, k, lang) for c, k in pairs) for r in rows])
 
 
+def _streamed_table(title: str, pairs: list[tuple[str, str]], count: int, rows: Iterator[dict], lang: str) -> Sheet:
+    """An enterprise-level table, converted row by row as the workbook writes it."""
+    return Sheet(title, _cols(pairs, lang), (tuple(_val(r, c, k, lang) for c, k in pairs) for r in rows), count=count)
+
+
 def national_sheets(wh: Warehouse, ctx: dict, lang: str, status_rows: list[dict] | None) -> list[Sheet]:
     year = ctx["year"]
     sheets = [
@@ -49,8 +56,8 @@ def national_sheets(wh: Warehouse, ctx: dict, lang: str, status_rows: list[dict]
         _table(sheet("effectiveness", lang), [("rank", "rank")] + LOCALITY + EFFECTIVENESS_COLUMNS,
                ([{**ctx["national_eff"], "locality_name": text("national", lang)}] if ctx["national_eff"] else [])
                + ctx["effectiveness"], lang),
-        _table(sheet("improvement", lang), [("uscc", "text"), ("name", "text")] + LOCALITY + IMPROVEMENT_COLUMNS,
-               wh.improvement(year, lang), lang),
+        _streamed_table(sheet("improvement", lang), [("uscc", "text"), ("name", "text")] + LOCALITY + IMPROVEMENT_COLUMNS,
+                        *wh.improvement_stream(year, lang), lang),
         _table(sheet("timeliness", lang),
                LOCALITY + [("list_deadline", "date"), ("list_submitted_on", "date"), ("batch_pilots", "count"),
                            ("timeliness", "text")],

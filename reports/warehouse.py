@@ -6,6 +6,7 @@ participation row) are optional: the readers return None or [] and the reports s
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -21,6 +22,20 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -
         result = cur.execute(sql, list(params))
         names = [d[0] for d in result.description]
         return [dict(zip(names, r)) for r in result.fetchall()]
+    finally:
+        cur.close()
+
+
+def _stream(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = (), batch: int = 20_000):
+    """Rows as dicts, fetched in batches: for enterprise-level tables, which at national scale and
+    beyond are too many to hold as dicts at once (issue 7)."""
+    cur = con.cursor()
+    try:
+        result = cur.execute(sql, list(params))
+        names = [d[0] for d in result.description]
+        while chunk := result.fetchmany(batch):
+            for r in chunk:
+                yield dict(zip(names, r))
     finally:
         cur.close()
 
@@ -160,9 +175,7 @@ class Warehouse:
             params.append(locality_code)
         return _rows(self.con, sql + " ORDER BY e.rank NULLS LAST, e.locality_code", params)
 
-    def improvement(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
-        """Enterprise rows of marts.enterprise_improvement for `year`, with the enterprise's name when
-        marts.dim_enterprise has one."""
+    def _improvement_query(self, year: int, lang: str, locality_code: str | None) -> tuple[str, list]:
         name_col = next((c for c in ("enterprise_name", "name") if self.has_column("marts", "dim_enterprise", c)), None)
         name = f"de.{name_col}" if name_col else "NULL::VARCHAR"
         join = "LEFT JOIN marts.dim_enterprise de USING (uscc)" if name_col else ""
@@ -176,7 +189,26 @@ class Warehouse:
         if locality_code:
             sql += " AND i.locality_code = ?"
             params.append(locality_code)
-        return _rows(self.con, sql + " ORDER BY i.locality_code, i.score_delta DESC NULLS LAST, i.uscc", params)
+        return sql + " ORDER BY i.locality_code, i.score_delta DESC NULLS LAST, i.uscc", params
+
+    def improvement(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
+        """Enterprise rows of marts.enterprise_improvement for `year`, with the enterprise's name when
+        marts.dim_enterprise has one."""
+        return _rows(self.con, *self._improvement_query(year, lang, locality_code))
+
+    def improvement_stream(self, year: int, lang: str) -> tuple[int, Iterator[dict]]:
+        """`improvement(year, lang)` for every locality, as (row count, one-pass iterator)."""
+        count = _rows(self.con, "SELECT count(*) AS n FROM marts.enterprise_improvement WHERE year = ?", [year])[0]["n"]
+        return count, _stream(self.con, *self._improvement_query(year, lang, None))
+
+    def score_deltas_and_grades(self, year: int, locality_code: str | None = None) -> list[dict]:
+        """Only what the distribution charts need from marts.enterprise_improvement."""
+        sql = "SELECT score_delta, latest_grade FROM marts.enterprise_improvement WHERE year = ?"
+        params: list = [year]
+        if locality_code:
+            sql += " AND locality_code = ?"
+            params.append(locality_code)
+        return _rows(self.con, sql, params)
 
     def enterprise_status(self, year: int, lang: str, locality_code: str | None = None) -> list[dict] | None:
         """marts.enterprise_status_by_year rows for `year` whose enterprise is behind schedule
