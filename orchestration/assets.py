@@ -4,6 +4,8 @@ report → publish. Each asset only calls its room's code; the rules live in tho
 import dagster as dg
 import duckdb
 
+import settings
+
 from orchestration.dbt import mart_keys
 from orchestration.fingerprint import build_fingerprint, published_fingerprint
 from orchestration.publish import PublicationBlocked, finish_build, prune_builds, publish, record_sources, start_build, verify_gates
@@ -51,7 +53,7 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
 
     build_db = pilotdw.build_db(context.run.run_id)
     build_db.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(build_db)) as con:
+    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
         start_build(con, context.run.run_id, context.run.run_id, build_fingerprint(pilotdw.archive_dir))
         summary = ingest(con, pilotdw.archive_dir, progress=pilotdw.say)
         record_sources(con, context.run.run_id)
@@ -82,7 +84,7 @@ def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.Mater
 
     out = pilotdw.build_reports_dir(context.run.run_id)
     previous = pilotdw.warehouse if pilotdw.warehouse.exists() else None
-    with duckdb.connect(str(pilotdw.build_db(context.run.run_id))) as con:
+    with duckdb.connect(str(pilotdw.build_db(context.run.run_id)), config=settings.duckdb_config()) as con:
         prev_con = duckdb.connect(str(previous), read_only=True) if previous else None
         try:
             written = write_reports(con, out, lang=pilotdw.report_lang, previous=prev_con)
@@ -97,7 +99,7 @@ def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.Mater
 def published_warehouse(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
     run_id = context.run.run_id
     build_db = pilotdw.build_db(run_id)
-    with duckdb.connect(str(build_db)) as con:
+    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
         verify_gates(con, run_id)  # raises PublicationBlocked: nothing below runs
         finish_build(con, run_id)
     publish(build_db, pilotdw.build_reports_dir(run_id), pilotdw.warehouse, pilotdw.reports_link)

@@ -5,6 +5,8 @@ fails. Two check ops, because raw checks must finish before dbt runs and mart ch
 import dagster as dg
 import duckdb
 
+import settings
+
 from orchestration.resources import PilotdwHome
 
 RAW_SCHEMAS = ("raw", "audit")
@@ -36,7 +38,7 @@ def _results(context: dg.AssetCheckExecutionContext, pilotdw: PilotdwHome, names
 
     tables = {s.name: s.table for s in check_specs()}
     run_id = context.run.run_id
-    with duckdb.connect(str(pilotdw.build_db(run_id))) as con:
+    with duckdb.connect(str(pilotdw.build_db(run_id)), config=settings.duckdb_config()) as con:
         results = run_checks(con, run_id, names=names)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"gates: {len(results)} checks, {sum(r.severity == 'block' for r in failed)} blocking and {sum(r.severity == 'warn' for r in failed)} warning failures")

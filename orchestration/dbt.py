@@ -77,6 +77,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     build_db = pilotdw.build_db(context.run.run_id)
     # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
     os.environ["PILOTDW_DB_PATH"] = str(build_db)
+    os.environ["PILOTDW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit()
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
@@ -84,7 +85,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     yield from _quietly(invocation, log_path)
     run_results = invocation.get_artifact("run_results.json")
     manifest = invocation.get_artifact("manifest.json")
-    with duckdb.connect(str(build_db)) as con:
+    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
         results = record_dbt_results(con, run_results, context.run.run_id, manifest=manifest)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"dbt: {len(run_results.get('results', []))} nodes, {len(failed)} failing tests")

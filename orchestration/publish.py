@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 
+import settings
+
 # Published copies stay readable by DuckDB 1.4 clients (older CLIs, DBeaver, R and Java drivers).
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
@@ -102,7 +104,7 @@ def _copy_for_readers(build_db: Path, target: Path) -> None:
     """Copy the build into a fresh file in the storage format older DuckDB clients read."""
     if target.exists():
         target.unlink()
-    with duckdb.connect() as con:
+    with duckdb.connect(config=settings.duckdb_config()) as con:
         con.execute(f"ATTACH '{build_db}' AS build (READ_ONLY)")
         con.execute(f"ATTACH '{target}' AS pub (STORAGE_VERSION '{PUBLISHED_STORAGE_VERSION}')")
         con.execute("COPY FROM DATABASE build TO pub")

@@ -66,3 +66,18 @@ def keep_builds() -> int:
 
 def report_lang() -> str:
     return os.environ.get("PILOTDW_REPORT_LANG", "zh")
+
+
+# DuckDB may otherwise use 80 % of the machine's memory for its buffers and hash tables; with a
+# limit it spills to a temp folder beside the database instead (issue 7: peak memory ≤ 4 GB at 40×).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory_limit for pilotdw's own connections and for dbt's (env PILOTDW_DUCKDB_MEMORY_LIMIT)."""
+    return os.environ.get("PILOTDW_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
+
+
+def duckdb_config() -> dict[str, str]:
+    """Connection config for the build and publish connections: `duckdb.connect(path, config=...)`."""
+    return {"memory_limit": duckdb_memory_limit()}
