@@ -14,8 +14,9 @@ from datetime import date, datetime
 from typing import Any
 
 from expectations.checks import CheckSpec, specs_by_name
-from expectations.plans import Plan, plan_for
+from expectations.plans import ROW_COLUMN, Plan, narrow_sql, plan_for, rows_at_sql
 from expectations.results import CheckResult, jsonable, write_check_results
+from settings.memory import return_memory
 
 SAMPLE_ROWS = 10
 
@@ -52,8 +53,11 @@ def run_checks(
             continue
         groups.setdefault(plan.frame_key, []).append((spec, plan))
 
-    for members in groups.values():
-        results.update(_run_frame(con, members))
+    try:
+        for members in groups.values():
+            results.update(_run_frame(con, members))
+    finally:
+        return_memory()
 
     ordered = [results[spec.name] for spec in specs]
     write_check_results(con, ordered, run_id)
@@ -93,7 +97,7 @@ def _run_frame(con, members: list[tuple[CheckSpec, Plan]]) -> dict[str, CheckRes
     first = members[0][1]
     rules = tuple(rule for _, plan in members for rule in plan.rules)
     try:
-        frame = con.execute(first.fetch_sql).df()
+        frame, rows_at = _fetch(con, [plan for _, plan in members])
         from expectations import gx_runtime  # GX costs ~12 s to import: only when validating
 
         outcomes = gx_runtime.validate(first.frame_key, rules, frame)
@@ -102,13 +106,55 @@ def _run_frame(con, members: list[tuple[CheckSpec, Plan]]) -> dict[str, CheckRes
     results = {}
     for spec, plan in members:
         try:
-            results[spec.name] = _result(spec, plan, frame, outcomes)
+            results[spec.name] = _result(spec, plan, frame, outcomes, rows_at)
         except Exception as exc:  # one check failing to report must not hide the others
             results[spec.name] = _error_result(spec, plan, exc)
     return results
 
 
-def _result(spec: CheckSpec, plan: Plan, frame, outcomes) -> CheckResult:
+def _fetch(con, plans: list[Plan]):
+    """The DataFrame GX validates, and a function giving the sample rows at positions of it.
+
+    A whole-table frame comes through plans.narrow_sql (its rule columns, candidate rows only) and
+    its sample rows are read back whole by frame position; any other frame is fetched as it is.
+    """
+    first = plans[0]
+    if first.narrow:
+        narrowed = _fetch_narrow(con, plans)
+        if narrowed is not None:
+            return narrowed
+    frame = con.execute(first.fetch_sql).df()
+    return frame, lambda index: _records(frame.iloc[index])
+
+
+def _fetch_narrow(con, plans: list[Plan]):
+    frame_sql = plans[0].frame_sql
+    try:
+        relation = con.sql(frame_sql)  # binds without reading a row
+        types = dict(zip(relation.columns, (str(t) for t in relation.types)))
+        # Positions name the same row in two queries only while DuckDB keeps rows in table order.
+        (ordered,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()
+        sql = narrow_sql(frame_sql, plans, types) if ordered else None
+        if sql is None:
+            return None
+        frame = con.execute(sql).df()
+    except Exception:  # e.g. a missing table: the whole-frame fetch raises the usual error
+        return None
+    positions = frame.pop(ROW_COLUMN).tolist()
+
+    def rows_at(index: list[int]) -> list[dict[str, Any]]:
+        if not index:
+            return []
+        return _records(con.execute(rows_at_sql(frame_sql, [positions[i] for i in index])).df())
+
+    return frame, rows_at
+
+
+def _records(frame) -> list[dict[str, Any]]:
+    return [{str(c): jsonable(v) for c, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _result(spec: CheckSpec, plan: Plan, frame, outcomes, rows_at) -> CheckResult:
     mine = [(rule, outcomes[rule]) for rule in plan.rules]
     errors = [o.error for _, o in mine if o.error]
     if errors:
@@ -116,10 +162,7 @@ def _result(spec: CheckSpec, plan: Plan, frame, outcomes) -> CheckResult:
     failing = sorted({i for _, o in mine for i in o.failing_index})
     passed = all(o.success for _, o in mine)
     observed = len(failing) if spec.counts_rows else _worst(frame, plan)
-    sample = [
-        {str(c): jsonable(v) for c, v in row.items()}
-        for row in frame.iloc[failing[:SAMPLE_ROWS]].to_dict(orient="records")
-    ]
+    sample = rows_at(failing[:SAMPLE_ROWS])
     by_rule = [(rule.describe(), len(o.failing_index)) for rule, o in mine if o.failing_index]
     return CheckResult(
         name=spec.name,

@@ -19,6 +19,8 @@ _lock = threading.Lock()
 _context: Any = None
 _datasource: Any = None
 _definitions: dict[tuple[str, tuple[Rule, ...]], Any] = {}
+# COMPLETE: every failing row's index. Not the pandas query string listing them all again.
+_RESULT_FORMAT = {"result_format": "COMPLETE", "return_unexpected_index_query": False}
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,11 @@ def validate(frame_key: str, rules: tuple[Rule, ...], frame) -> dict[Rule, RuleO
     try:
         definition = _definition(frame_key, distinct)
         frame = frame.reset_index(drop=True)
-        result = definition.run(batch_parameters={"dataframe": frame}, result_format="COMPLETE")
+        # Batch.validate, not definition.run: run() also serialises every result into the
+        # context's in-memory results store, kept for the life of the process (all failing
+        # values of every run) and most of the time spent on a frame with many failing rows.
+        batch = definition.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(definition.suite, result_format=_RESULT_FORMAT)
     except Exception as exc:  # GX itself failed: every rule of the frame is unverified
         message = f"{type(exc).__name__}: {exc}"
         return {rule: RuleOutcome(False, (), message) for rule in distinct}

@@ -1,7 +1,9 @@
 """What each check validates: the frame (a SELECT on the build database) and the rules GX applies.
 
-Checks on a table's own columns validate the whole table (`SELECT * FROM t`), and all such checks
-of one table share one frame and one GX suite. The gates no GX expectation expresses directly
+Checks on a table's own columns are judged on the whole table (`SELECT * FROM t`), and all such
+checks of one table share one frame and one GX suite. GX is given only the columns those rules read,
+of only the rows SQL finds could fail one (`narrow_sql`); the full rows of the failing ones are read
+back by position for the sample (`rows_at_sql`). The gates no GX expectation expresses directly
 (a share of quarantined rows, an unexplained drop of the eligible base, …) compute a small frame
 with SQL here, one row per source / locality-year / enterprise-indicator, and GX judges a measure
 column of it with an ordinary expectation. No pandas, no GX in this module.
@@ -39,6 +41,8 @@ class Plan:
     # A SELECT of fewer rows of the frame that gives GX the same verdict, failing rows (in order) and
     # worst measure: for frames far too big to validate whole (None: the whole frame).
     reduced_sql: str | None = None
+    # A whole-table frame: the gates may fetch it through narrow_sql instead of frame_sql.
+    narrow: bool = False
 
     @property
     def fetch_sql(self) -> str:
@@ -65,6 +69,7 @@ def _whole_table(spec: CheckSpec, rules: tuple[Rule, ...], measure: str | None =
         rules=rules,
         measure=measure,
         worst=worst,
+        narrow=True,
     )
 
 
@@ -106,6 +111,146 @@ def _column_at_least(spec: CheckSpec, as_of: date) -> Plan:
 def _column_at_most(spec: CheckSpec, as_of: date) -> Plan:
     column = spec.params["column"]
     return _whole_table(spec, (Between(column, max_value=spec.threshold),), measure=column, worst="max")
+
+
+# ---- narrowing whole-table frames ------------------------------------------------------------
+#
+# Any row GX can reject, and any row holding the worst measure, must reach GX: each rule's candidate
+# predicate below selects a superset of the rows GX rejects, judged on the column as pandas holds
+# it. GX still judges the candidates, so the verdict, the failing rows (in frame order) and the
+# worst value are those of the whole frame. Where the column's type leaves any doubt the rule keeps
+# every row (still only its columns).
+
+ROW_COLUMN = "__gx_row"  # a row's 1-based position in its frame
+
+_INTEGERS = frozenset(
+    "TINYINT SMALLINT INTEGER BIGINT HUGEINT UTINYINT USMALLINT UINTEGER UBIGINT UHUGEINT".split()
+)
+_FLOATS = frozenset({"FLOAT", "DOUBLE"})
+
+
+def _numeric(sql_type: str) -> bool:
+    return sql_type in _INTEGERS or sql_type in _FLOATS or sql_type.startswith("DECIMAL")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) != float("inf")
+
+
+def _as_double(column: str) -> str:
+    # pandas compares DECIMAL/HUGEINT (held as float64) and ints with float bounds as float64
+    return f"CAST({quote_ident(column)} AS DOUBLE)"
+
+
+def _same_kind(values: tuple, sql_type: str) -> bool:
+    """`isin` on the column as pandas holds it agrees with SQL IN for these values."""
+    if sql_type == "VARCHAR":
+        return all(isinstance(v, str) for v in values)
+    if sql_type == "BOOLEAN":
+        return all(isinstance(v, bool) for v in values)
+    if sql_type in _INTEGERS:
+        return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    return False
+
+
+def _candidates(rule: Rule, types: dict[str, str]) -> str | None:
+    """SQL true for every row GX may reject under `rule`; None when unsure (keep every row)."""
+    if isinstance(rule, Between):
+        bounds = [b for b in (rule.min_value, rule.max_value) if b is not None]
+        if not bounds or not all(map(_number, bounds)) or not _numeric(types[rule.column]):
+            return None
+        outside = []  # NaN (null to pandas) may be selected too: GX then passes it
+        if rule.min_value is not None:
+            outside.append(f"{_as_double(rule.column)} < {sql_literal(rule.min_value)}")
+        if rule.max_value is not None:
+            outside.append(f"{_as_double(rule.column)} > {sql_literal(rule.max_value)}")
+        return "(" + " OR ".join(outside) + ")"
+    if isinstance(rule, (InSet, NotInSet)):
+        if not _same_kind(rule.values, types[rule.column]):
+            return None
+        column = quote_ident(rule.column)
+        if types[rule.column] == "VARCHAR":  # compare bytes as pandas does, whatever the collation
+            column = f"({column} COLLATE C)"
+        listed = ", ".join(map(sql_literal, rule.values))
+        if isinstance(rule, InSet):
+            return f"({column} IS NOT NULL AND {column} NOT IN ({listed}))"
+        return f"({column} IN ({listed}))"
+    if isinstance(rule, NotNull):
+        sql_type = types[rule.column]
+        if sql_type in _FLOATS:  # pandas counts NaN as null
+            return f"({quote_ident(rule.column)} IS NULL OR isnan({quote_ident(rule.column)}))"
+        if sql_type in _INTEGERS or sql_type in ("VARCHAR", "BOOLEAN"):
+            return rule.failing_predicate()
+        return None
+    if isinstance(rule, Unique):
+        # SQL and pandas agree on equality (NULLs equal) for these types; every row of a duplicated
+        # key is selected, so GX sees each duplicate group whole.
+        if all(types[c] in _INTEGERS or types[c] in ("VARCHAR", "BOOLEAN") for c in rule.columns):
+            return rule.failing_predicate()
+        return None
+    return None
+
+
+def _rule_columns(rule: Rule) -> tuple[str, ...]:
+    return rule.columns if isinstance(rule, Unique) else (rule.column,)
+
+
+def narrow_sql(frame_sql: str, plans: list[Plan], types: dict[str, str]) -> str | None:
+    """The frame reduced for GX: ROW_COLUMN, the columns the plans' rules and measures read, and
+    only the rows that may fail a rule or hold a worst measure, in frame order.
+
+    `types` maps the frame's columns to their DuckDB types. A rule on a missing column adds nothing:
+    GX reports the column missing as it would on the whole frame. None when ROW_COLUMN is taken.
+    """
+    if ROW_COLUMN in types:
+        return None
+    columns: dict[str, None] = {}
+    predicates: list[str | None] = []
+    windowed = False
+    for plan in plans:
+        for rule in plan.rules:
+            if not all(c in types for c in _rule_columns(rule)):
+                continue
+            columns.update(dict.fromkeys(_rule_columns(rule)))
+            predicates.append(_candidates(rule, types))
+            windowed = windowed or (rule.windowed and predicates[-1] is not None)
+        if plan.measure and plan.measure in types:
+            columns[plan.measure] = None
+            predicates.append(_worst_rows(frame_sql, plan.measure, plan.worst, types[plan.measure]))
+    if any(p is None for p in predicates):
+        where = ""
+    else:
+        clause = "QUALIFY" if windowed else "WHERE"
+        where = f"\n{clause} " + (" OR ".join(predicates) or "FALSE")
+    selected = ", ".join(map(quote_ident, columns))
+    selected = f", {selected}" if selected else ""
+    row = quote_ident(ROW_COLUMN)
+    return (
+        f"SELECT *\nFROM (\nSELECT row_number() OVER () AS {row}{selected}\n"
+        f"FROM (\n{frame_sql.strip()}\n) AS f\n) AS f{where}\nORDER BY {row}"
+    )
+
+
+def _worst_rows(frame_sql: str, measure: str, worst: str, sql_type: str) -> str | None:
+    """The rows holding the worst value of `measure`, NaN aside as pandas' dropna() does."""
+    if not _numeric(sql_type):
+        return None
+    value = _as_double(measure)
+    best = "max" if worst == "max" else "min"
+    return (
+        f"({value} = (SELECT {best}({value}) FROM (\n{frame_sql.strip()}\n) AS w "
+        f"WHERE NOT isnan({value})))"
+    )
+
+
+def rows_at_sql(frame_sql: str, positions: list[int]) -> str:
+    """The full rows of the frame at these ROW_COLUMN positions, in frame order."""
+    row = quote_ident(ROW_COLUMN)
+    listed = ", ".join(str(int(p)) for p in positions) or "NULL"
+    return (
+        f"SELECT * EXCLUDE ({row})\nFROM (\nSELECT row_number() OVER () AS {row}, *\n"
+        f"FROM (\n{frame_sql.strip()}\n) AS f\n) AS f\nWHERE {row} IN ({listed})\nORDER BY {row}"
+    )
 
 
 # ---- computed frames -------------------------------------------------------------------------
@@ -235,8 +380,9 @@ WHERE yoy IS NOT NULL"""
     # One row per enterprise, year and indicator: 16 M rows at 1 M enterprises, almost all far
     # inside the bound. GX gets only the rows SQL finds over it and the worst row(s): the same
     # failing rows in the same order, the same worst fold_change (NaN aside, as pandas does).
+    # NOT MATERIALIZED: DuckDB would otherwise materialise the 16 M-row unpivot for the two reads.
     reduced = f"""
-WITH frame AS ({sql.strip()}),
+WITH frame AS NOT MATERIALIZED ({sql.strip()}),
 worst AS (SELECT max(fold_change) AS fold_change FROM frame WHERE NOT isnan(fold_change))
 SELECT frame.* FROM frame
 WHERE {rule.failing_predicate()} OR fold_change = (SELECT fold_change FROM worst)

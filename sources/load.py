@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 
 from settings import RAW_SCHEMA_SQL, SOURCES
+from settings.memory import return_memory
 from sources.archive import ArchivedFile, read_manifest, stored_path
 from sources.contract import describe_column
 from sources.parse import Parsed, parse_table
@@ -246,24 +247,5 @@ def ingest(con: duckdb.DuckDBPyConnection, archive_dir, *, progress: Progress | 
         }
     )
     _write(con, "audit.loads", loads)
-    _return_memory()
+    return_memory()
     return IngestSummary(outcomes)
-
-
-def _return_memory() -> None:
-    """Hand the memory parsing took back to the system: freed pandas and Arrow buffers otherwise stay
-    with this process (glibc's and Arrow's allocators keep them) while dbt runs beside it."""
-    import ctypes
-    import gc
-
-    gc.collect()
-    try:
-        import pyarrow
-
-        pyarrow.default_memory_pool().release_unused()
-    except Exception:  # an allocator without the call: nothing to release
-        pass
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass

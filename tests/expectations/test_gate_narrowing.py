@@ -1,0 +1,119 @@
+"""Whole-table checks hand GX only their columns of the rows that may fail (plans.narrow_sql), yet
+record exactly what validating the whole table records: verdict, observed value, message, failing
+SQL and the sample rows (read back whole, in table order)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import settings
+from expectations import gates, gx_runtime
+from expectations.checks import specs_by_name
+from expectations.gates import run_checks
+from expectations.plans import ROW_COLUMN, plan_for
+
+AS_OF = date(2026, 1, 15)
+
+# Faults every whole-table kind must see: values out of range (NaN and -inf among them), unknown
+# and flagged values, duplicate and NULL keys, and more failing rows than the sample holds.
+FAULTS = [
+    "UPDATE raw.filings SET revenue = -1 WHERE year = 2024",
+    "UPDATE raw.filings SET rd_expense = 'nan'::DOUBLE, ip_staff = '-inf'::DOUBLE WHERE year = 2023",
+    "UPDATE raw.assessments SET total_score = 120 WHERE kind = 'annual'",
+    "UPDATE raw.assessments SET results_score = 'nan'::DOUBLE, kind = 'bogus' WHERE kind = 'initial'",
+    "UPDATE raw.registers SET qualification = 'unknown' WHERE row_number IN (5, 9)",
+    "UPDATE raw.registers SET locality_flag = TRUE WHERE row_number IN (3, 7, 8)",
+    # dbt builds staging as a view: positions must hold for a view too
+    "DROP TABLE staging.stg_raw__registers",
+    "CREATE VIEW staging.stg_raw__registers AS SELECT uscc, name AS enterprise_name, qualification, "
+    "locality_code, locality_flag AS locality_disagrees_with_uscc, source_file, row_number AS source_row_number "
+    "FROM raw.registers WHERE superseded_by IS NULL",
+    "INSERT INTO marts.enterprise_improvement SELECT * FROM marts.enterprise_improvement WHERE year = 2024 LIMIT 1",
+    "UPDATE marts.enterprise_improvement SET latest_score = 100.5, baseline_score = 'nan'::DOUBLE WHERE year = 2025",
+    "UPDATE marts.enterprise_improvement SET uscc = NULL WHERE year = 2023 AND rowid = (SELECT min(rowid) FROM marts.enterprise_improvement)",
+    "INSERT INTO marts.dim_enterprise SELECT * FROM marts.dim_enterprise WHERE rowid IN (4, 20)",
+    "UPDATE marts.dim_enterprise SET uscc = NULL WHERE rowid = 11",
+    "UPDATE marts.fct_pilot_membership SET locality_mismatch = TRUE WHERE year = 2024 AND locality_code > '300000'",
+    "UPDATE marts.participation_by_locality_year SET filing_rate = 'nan'::DOUBLE WHERE locality_code = '110000'",
+    "UPDATE marts.participation_by_locality_year SET filing_rate = 0.3 WHERE locality_code = '120000' AND year = 2024",
+    "UPDATE marts.coverage_by_locality_year SET batch_ratio = 1.5 WHERE year = 2025",
+    "UPDATE marts.regional_effectiveness SET effectiveness_index = 'nan'::DOUBLE WHERE year = 2023",
+    "UPDATE marts.regional_effectiveness SET effectiveness_index = -1 WHERE year = 2024 AND locality_code < '200000'",
+]
+# Frames the narrowing must leave to GX whole: missing table and column, a column of another type.
+BROKEN = [
+    "DROP TABLE marts.national_summary",
+    "ALTER TABLE marts.coverage_by_locality_year DROP COLUMN batch_ratio",
+    "ALTER TABLE marts.participation_by_locality_year ALTER filing_rate TYPE VARCHAR",
+]
+
+
+def _recorded(results) -> list[tuple]:
+    return [
+        (r.name, r.passed, r.observed, r.message, r.failing_sql, r.failing_sample, r.failing_count, r.error)
+        for r in results
+    ]
+
+
+@pytest.mark.parametrize("faults", [FAULTS, BROKEN], ids=["faults", "broken"])
+def test_narrowed_checks_record_what_whole_frames_record(warehouse, faults):
+    for statement in faults:
+        warehouse.execute(statement)
+    narrowed = run_checks(warehouse, "run-narrow", as_of=AS_OF)
+    # Without insertion order positions are not stable, so the gates fetch every frame whole.
+    warehouse.execute("SET preserve_insertion_order = false")
+    whole = run_checks(warehouse, "run-whole", as_of=AS_OF)
+    assert _recorded(narrowed) == _recorded(whole)
+    if faults is FAULTS:
+        failed = {r.name: r for r in narrowed if not r.passed}
+        assert {
+            "raw_filing_indicators_nonnegative", "raw_assessment_scores_in_range", "raw_assessment_kind_known",
+            "raw_register_qualification_known", "register_locality_mismatch", "improvement_key_unique",
+            "improvement_scores_in_range", "dim_enterprise_key_unique", "pilot_locality_mismatch",
+            "filing_rate_low", "coverage_ratios_in_range", "effectiveness_index_in_range",
+        } <= set(failed)
+        assert all(r.error is None for r in narrowed)
+        assert failed["filing_rate_low"].observed == pytest.approx(0.3)  # NaN is no rate
+        mismatch = failed["pilot_locality_mismatch"]
+        assert mismatch.failing_count > 10 and len(mismatch.failing_sample) == 10
+
+
+def test_gx_gets_only_the_rule_columns_of_the_rows_that_may_fail(warehouse):
+    warehouse.execute("UPDATE raw.filings SET revenue = -1 WHERE year = 2024")
+    warehouse.execute("UPDATE raw.filings SET rd_expense = 'nan'::DOUBLE WHERE year = 2023")
+    plans = [plan_for(spec, AS_OF) for spec in specs_by_name(["raw_filing_indicators_nonnegative"])]
+    frame, rows_at = gates._fetch(warehouse, plans)
+    assert list(frame.columns) == list(settings.indicators())
+    assert frame["revenue"].tolist() == [-1.0]  # the NaN row is no candidate: pandas counts it null
+    (row,) = rows_at([0])
+    whole = warehouse.execute("SELECT * FROM raw.filings").df()
+    assert row["year"] == 2024 and list(row) == list(whole.columns)  # the full row, for the sample
+
+
+def test_a_measure_check_gets_its_worst_row_even_when_all_pass(warehouse):
+    warehouse.execute("UPDATE marts.participation_by_locality_year SET filing_rate = 0.85 WHERE locality_code = '310000' AND year = 2025")
+    plans = [plan_for(spec, AS_OF) for spec in specs_by_name(["participation_ratios_in_range", "filing_rate_low"])]
+    frame, _ = gates._fetch(warehouse, plans)
+    assert frame["filing_rate"].tolist() == [0.85]
+    assert ROW_COLUMN not in frame.columns
+    (result,) = run_checks(warehouse, "run-worst", as_of=AS_OF, names=["filing_rate_low"])
+    assert result.passed and result.observed == pytest.approx(0.85)
+
+
+def test_validation_results_are_not_kept_in_the_gx_context(warehouse):
+    warehouse.execute("UPDATE marts.enterprise_improvement SET revenue_yoy = 30 WHERE year = 2024")
+    run_checks(warehouse, "run-1", as_of=AS_OF, names=["indicator_tenfold_change"])
+    store = gx_runtime._context.validation_results_store
+    kept = len(store.list_keys())
+    run_checks(warehouse, "run-2", as_of=AS_OF, names=["indicator_tenfold_change", "coverage_key_unique"])
+    assert len(store.list_keys()) == kept == 0
+
+
+def test_a_case_insensitive_column_still_hands_gx_its_unknown_values(warehouse):
+    # SQL IN would follow the column's collation; pandas' isin compares exactly
+    warehouse.execute("ALTER TABLE raw.assessments ALTER kind TYPE VARCHAR COLLATE NOCASE")
+    warehouse.execute("UPDATE raw.assessments SET kind = 'Initial' WHERE kind = 'initial'")
+    (result,) = run_checks(warehouse, "run-nocase", as_of=AS_OF, names=["raw_assessment_kind_known"])
+    assert not result.passed and result.observed == 1
+    assert result.failing_sample[0]["kind"] == "Initial"
