@@ -66,6 +66,7 @@ def translator() -> PilotdwTranslator:
 # dbt's unit tests read fixtures, not the night's data: they run in `make test` (tests/dbt), not
 # nightly, where they cost ~6 s whatever the scale.
 NIGHTLY_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+MODELS_NOT_BUILT = "models_not_built"  # metadata of the dbt step's failure, read by the runner
 
 
 @dbt_assets(manifest=dbt_project().manifest_path, dagster_dbt_translator=translator(), name="dbt_models")
@@ -92,13 +93,20 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     blocking = [r for r in failed if r.severity == "block"]
     errors = [r for r in run_results.get("results", []) if str(r.get("unique_id", "")).startswith(("model.", "seed.")) and r.get("status") != "success"]
     if blocking or errors:
-        # Stops the mart gates, the report and publication, as a blocking check would; the runner
-        # reads audit.check_results to call the run blocked rather than crashed.
-        names = [r.name for r in blocking] + [f"{r['unique_id']}: {r.get('status')}" for r in errors]
+        # Stops the mart gates, the report and publication, as a blocking check would. The runner
+        # calls the run blocked when only tests failed, and failed when a model could not be built
+        # (an error in SQL, out of memory): that is not the data failing a gate.
+        names = [f"{r['unique_id']}: {r.get('status')}: {_first_line(r.get('message'))}" for r in errors] + [r.name for r in blocking]
         raise dg.Failure(
-            description=f"dbt: {len(blocking)} blocking test(s) failed, {len(errors)} model(s) not built",
-            metadata={"failed": dg.MetadataValue.text("\n".join(names[:50]))},
+            description=f"dbt: {len(errors)} model(s) not built, {len(blocking)} blocking test(s) failed"
+            + (f"; first: {names[0]}" if names else ""),
+            metadata={"failed": dg.MetadataValue.text("\n".join(names[:50])), MODELS_NOT_BUILT: len(errors)},
         )
+
+
+def _first_line(text: object) -> str:
+    lines = str(text or "").strip().splitlines()
+    return lines[0] if lines else ""
 
 
 def _quietly(invocation, log_path: Path):

@@ -85,6 +85,18 @@ def _first_error(result) -> str | None:
     return None
 
 
+def models_not_built(result) -> int:
+    """How many dbt models or seeds the dbt step could not build (0 when it did not fail so)."""
+    from orchestration.dbt import MODELS_NOT_BUILT
+
+    for event in result.all_events:
+        if event.is_step_failure and event.step_key == "dbt_models":
+            failure = getattr(event.event_specific_data, "user_failure_data", None)
+            value = (failure.metadata or {}).get(MODELS_NOT_BUILT) if failure is not None else None
+            return int(getattr(value, "value", value) or 0)
+    return 0
+
+
 def gate_blocked(build_db: Path, run_id: str) -> bool:
     """Whether publication was stopped by the gates (as opposed to a crash)."""
     import duckdb
@@ -128,7 +140,7 @@ def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: 
             status, error = "published", None
         elif result.success and dg.AssetKey(["landing_archive"]) not in materialized:
             status, error = "unchanged", None
-        elif gate_blocked(pilotdw.build_db(run_id), run_id):
+        elif not models_not_built(result) and gate_blocked(pilotdw.build_db(run_id), run_id):
             status, error = "blocked", "a blocking quality gate failed"
         else:
             status, error = "failed", _first_error(result) or "the run did not complete"

@@ -212,3 +212,34 @@ def test_a_failing_dbt_error_test_stops_the_run_and_publishes_nothing(story, tmp
     assert (home / "warehouse.duckdb").read_bytes() == b"the last published warehouse"
     from orchestration.runner import gate_blocked
     assert gate_blocked(build, run_id)  # the CLI reports it as blocked, not as a crash
+
+
+def test_a_model_that_cannot_be_built_fails_the_run_not_a_gate(story, tmp_path):
+    """A dbt model that errors (here: a raw column gone, as a broken migration or out of memory would
+    leave it) stops the run too, and the runner calls it failed (exit 2), not blocked by a gate."""
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import PilotdwHome
+    from orchestration.runner import models_not_built
+
+    home = tmp_path / "home"
+    (home / "builds").mkdir(parents=True)
+    run_id = "0f0f0f0f-0000-4000-8000-0000000de1de"
+    build = home / "builds" / f"{run_id}.duckdb"
+    shutil.copy(story["first_build"], build)
+    with duckdb.connect(str(build)) as con:
+        con.execute("DROP VIEW IF EXISTS staging.stg_raw__filings")
+        con.execute("ALTER TABLE raw.filings DROP COLUMN revenue")
+
+    defs = build_definitions(PilotdwHome(landing=str(tmp_path / "landing"), home=str(home), quiet=True))
+    graph = defs.resolve_asset_graph()
+    downstream = [k for k in graph.get_all_asset_keys() if k.path[0] not in ("raw", "audit", "landing_archive")]
+    result = defs.resolve_job_def("nightly_refresh").execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), run_id=run_id, raise_on_error=False, asset_selection=downstream,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+    )
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "dbt_models" and "stg_raw__filings" in failure.event_specific_data.error.to_string()
+    assert models_not_built(result) >= 1
