@@ -78,6 +78,14 @@ def duckdb_memory_limit() -> str:
     return os.environ.get("PILOTDW_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
 
 
+def ingest_workers() -> int:
+    """Processes that parse landed files at once (env PILOTDW_INGEST_WORKERS; default: the CPUs, at
+    most 2). The cell rules are pandas work that holds Python's GIL, so only processes share it out;
+    1 parses in the run's own process."""
+    value = os.environ.get("PILOTDW_INGEST_WORKERS")
+    return max(1, int(value)) if value else max(1, min(2, os.cpu_count() or 1))
+
+
 def duckdb_config() -> dict[str, str]:
     """Connection config for the build and publish connections: `duckdb.connect(path, config=...)`."""
     return {"memory_limit": duckdb_memory_limit()}

@@ -2,15 +2,18 @@
 raw.<source>, what happened to it into audit.loads, its bad rows into audit.quarantine."""
 from __future__ import annotations
 
+import multiprocessing
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from settings import RAW_SCHEMA_SQL, SOURCES
+from settings import RAW_SCHEMA_SQL, SOURCES, ingest_workers
 from settings.memory import return_memory
 from sources.archive import ArchivedFile, read_manifest, stored_path
 from sources.contract import describe_column
@@ -30,6 +33,8 @@ PROVENANCE = ["source_file", "file_hash", "sheet", "row_number", "file_mtime", "
 _PILOT_KEY_COLUMNS = ("locality_code", "year", "batch")
 # Pilot lists are written once all are read: a later list can supersede an earlier one's rows.
 _WRITTEN_AFTER_ALL = ("pilots",)
+# Starting a parsing process costs ~1 s (imports); below this many landed bytes one process is as fast.
+PARALLEL_FROM_BYTES = 1_000_000
 
 
 @dataclass
@@ -45,6 +50,7 @@ class FileOutcome:
     quarantine: pd.DataFrame | None = None
     seconds: float = 0.0
     written_rows: int = 0  # rows_loaded once the rows are written and released
+    raw: pa.Table | None = None  # the raw-layer rows, ready to insert (sources written as parsed)
 
     @property
     def rows_loaded(self) -> int:
@@ -138,6 +144,51 @@ def parse_file(entry: ArchivedFile, archive_dir) -> FileOutcome:
     return outcome
 
 
+def prepared_file(entry: ArchivedFile, archive_dir, loaded_at: datetime) -> FileOutcome:
+    """parse_file, and for a source written as soon as parsed, its raw-layer rows as an Arrow table.
+    Done where the file was parsed (a worker process when there are several): turning pandas' Python
+    strings into columns DuckDB can insert is a third of the ingest's work (8.6 of 24 s at 10×)."""
+    o = parse_file(entry, archive_dir)
+    if entry.source not in _WRITTEN_AFTER_ALL and o.rows_loaded:
+        o.raw = as_arrow(_raw_frame(entry.source, o, loaded_at))
+        o.release_rows()
+    return o
+
+
+def as_arrow(frame: pd.DataFrame) -> pa.Table | pd.DataFrame:
+    """The frame as an Arrow table, or as it is when a column mixes Python types Arrow will not
+    convert (DuckDB's own pandas scan then reads it, more slowly, to the same values)."""
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return frame
+
+
+def parsed_in_archive_order(entries: list[ArchivedFile], archive_dir, loaded_at: datetime, workers: int) -> Iterator[FileOutcome]:
+    """Every entry prepared (prepared_file), in archive order. With more than one worker the files are parsed in that
+    many processes (spawned: the run's process has DuckDB's threads running, which fork would not
+    carry over safely), at most one file ahead of the workers, so finished files do not pile up in
+    memory while a large one is still being parsed."""
+    if workers <= 1 or len(entries) <= 1:
+        for entry in entries:
+            yield prepared_file(entry, archive_dir, loaded_at)
+        return
+    ahead = workers + 1
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pending: list[Future[FileOutcome]] = []
+        upcoming = iter(entries)
+        for entry in upcoming:
+            pending.append(pool.submit(prepared_file, entry, archive_dir, loaded_at))
+            if len(pending) >= ahead:
+                break
+        while pending:
+            outcome = pending.pop(0).result()
+            entry = next(upcoming, None)
+            if entry is not None:
+                pending.append(pool.submit(prepared_file, entry, archive_dir, loaded_at))
+            yield outcome
+
+
 def supersede_pilot_lists(outcomes: list[FileOutcome]) -> None:
     """Mark the rows of every (locality, year, batch) list that a later submission replaced, and the
     files all of whose lists were replaced."""
@@ -182,9 +233,11 @@ def _raw_frame(source: str, o: FileOutcome, loaded_at: datetime) -> pd.DataFrame
     return frame
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    if frame.empty:
-        return
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame | pa.Table) -> None:
+    if isinstance(frame, pd.DataFrame):
+        if frame.empty:
+            return
+        frame = as_arrow(frame)
     con.register("_incoming", frame)
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _incoming")
@@ -192,24 +245,29 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> N
         con.unregister("_incoming")
 
 
-def ingest(con: duckdb.DuckDBPyConnection, archive_dir, *, progress: Progress | None = None) -> IngestSummary:
-    """Parse every archived file into the build's raw and audit tables; return what happened."""
+def ingest(con: duckdb.DuckDBPyConnection, archive_dir, *, progress: Progress | None = None, workers: int | None = None) -> IngestSummary:
+    """Parse every archived file into the build's raw and audit tables; return what happened.
+    `workers`: processes parsing files at once (default: settings.ingest_workers(), or 1 for less
+    than PARALLEL_FROM_BYTES of files); the tables are the same whatever the number, written in
+    archive order."""
     say = progress or (lambda _msg: None)
     con.execute(RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
     entries = read_manifest(archive_dir)
     active, skipped = file_statuses(entries)
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     outcomes: list[FileOutcome] = []
-    for n, entry in enumerate(active, 1):
-        o = parse_file(entry, archive_dir)
+    if workers is None:
+        workers = ingest_workers() if sum(e.size for e in active) >= PARALLEL_FROM_BYTES else 1
+    parsed = parsed_in_archive_order(active, archive_dir, loaded_at, workers)
+    for n, (entry, o) in enumerate(zip(active, parsed), 1):
         outcomes.append(o)
         detail = o.reason if o.status == "rejected" else f"{o.rows_loaded:,} rows, {o.rows_quarantined:,} quarantined"
         say(f"[{n}/{len(active)}] {entry.path}: {o.status} — {detail} ({o.seconds:.1f} s)")
-        if entry.source not in _WRITTEN_AFTER_ALL and o.rows_loaded:
+        if o.raw is not None:
             # written as soon as parsed (each table still gets its files' rows in file order), so a
             # large source is never held whole in memory
-            _write(con, f"raw.{entry.source}", _raw_frame(entry.source, o, loaded_at))
-            o.release_rows()
+            _write(con, f"raw.{entry.source}", o.raw)
+            o.raw = None
     for i, (status, reason) in skipped.items():
         outcomes.append(FileOutcome(entries[i], status=status, reason=reason))
     supersede_pilot_lists(outcomes)

@@ -344,3 +344,33 @@ def test_quarantined_pilot_rows_carry_the_lists_locality(landing, tmp_path):
     landing.text("pilots/330200_2024_b1.csv", [["统一社会信用代码", "单位名称"], ["123", "宁波甲公司"], ["", "宁波乙公司"]])
     con = load(landing, tmp_path)
     assert rows(con, 'SELECT row_number, "column", locality_code FROM audit.quarantine') == [(2, "uscc", "330200")]
+
+
+def _tables(con) -> dict[str, list[tuple]]:
+    """Every raw and audit table, rows in stored order, without the build's own timestamps."""
+    out = {}
+    for table in ("raw.registers", "raw.pilots", "raw.assessments", "raw.filings", "audit.quarantine", "audit.loads"):
+        out[table] = rows(con, f"SELECT * EXCLUDE (loaded_at) FROM {table}" if table != "audit.quarantine" else f"SELECT * FROM {table}")
+    return out
+
+
+def test_parsing_in_worker_processes_writes_the_same_tables_in_the_same_order(tmp_path):
+    """Demo landing (csv, tsv, xlsx, GB18030, title rows, bad cells, resubmitted lists) plus the real
+    Shanghai list: two worker processes must give exactly the single-process tables (issue 7)."""
+    from demo.generate import write_landing
+
+    landing = tmp_path / "landing"
+    write_landing(landing, enterprises=1500, include_rejects=True)  # copies the real Shanghai list too
+    assert any("310000_2023_b1" in p.name for p in (landing / "pilots").iterdir())
+    archive = tmp_path / "home" / "archive"
+    archive_landing(landing, archive)
+    built = {}
+    for workers in (1, 2):
+        con = duckdb.connect()
+        summary = ingest(con, archive, workers=workers)
+        built[workers] = _tables(con)
+        assert summary.count("loaded") > 20 and summary.count("rejected") > 0
+    assert sum(len(v) for v in built[1].values()) > 5000
+    assert any(r for r in built[1]["audit.quarantine"])  # the bad rows are there to compare
+    for table in built[1]:
+        assert built[2][table] == built[1][table], table
