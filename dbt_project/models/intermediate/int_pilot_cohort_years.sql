@@ -15,22 +15,29 @@ years as (
     select year from {{ ref('int_years') }}
 ),
 
+-- A member's attributes are those of its latest list year <= Y: (locality, list year, pilot) is
+-- unique in int_locality_pilot_years, so arg_max picks exactly one row. Grouped rather than a
+-- row_number() window because DuckDB spills a grouped aggregate to disk; at 40× national scale the
+-- window needed more than the build's 2.5 GB memory limit and failed the run (issue 7). The struct
+-- keeps NULL fields (an unresolved pilot's uscc), which arg_max of a bare NULL value would skip.
 members as (
     select
         pilot_years.locality_code,
         years.year,
         pilot_years.pilot_key,
-        pilot_years.uscc,
-        pilot_years.pilot_name,
-        pilot_years.is_unresolved,
-        pilot_years.first_list_year,
-        row_number() over (
-            partition by pilot_years.locality_code, years.year, pilot_years.pilot_key
-            order by pilot_years.list_year desc
-        ) as recency
+        arg_max(
+            struct_pack(
+                uscc := pilot_years.uscc,
+                pilot_name := pilot_years.pilot_name,
+                is_unresolved := pilot_years.is_unresolved,
+                first_list_year := pilot_years.first_list_year
+            ),
+            pilot_years.list_year
+        ) as latest
     from pilot_years
     inner join years
         on pilot_years.list_year <= years.year
+    group by pilot_years.locality_code, years.year, pilot_years.pilot_key
 ),
 
 first_assessment_years as (
@@ -50,16 +57,15 @@ select
     members.locality_code,
     members.year,
     members.pilot_key,
-    members.uscc,
-    members.pilot_name,
-    members.is_unresolved,
-    members.first_list_year,
+    members.latest.uscc as uscc,
+    members.latest.pilot_name as pilot_name,
+    members.latest.is_unresolved as is_unresolved,
+    members.latest.first_list_year as first_list_year,
     coalesce(first_assessment_years.first_initial_year <= members.year, false) as assessed_initial,
     filings.uscc is not null                                                   as filed,
     coalesce(first_assessment_years.first_graded_year <= members.year, false)  as graded
 from members
 left join first_assessment_years
-    on first_assessment_years.uscc = members.uscc
+    on first_assessment_years.uscc = members.latest.uscc
 left join filings
-    on filings.uscc = members.uscc and filings.data_year = members.year
-where members.recency = 1
+    on filings.uscc = members.latest.uscc and filings.data_year = members.year
