@@ -66,7 +66,7 @@ def compile_models(build_db: Path, work: Path) -> tuple[Path, dict]:
            "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     dbt = Path(sys.executable).with_name("dbt")
     subprocess.run(
-        [str(dbt), "compile", "--quiet", "--vars", json.dumps({"p0": settings.P0, "p1": settings.P1}),
+        [str(dbt), "compile", "--quiet", "--vars", settings.dbt_vars(),
          "--project-dir", str(settings.DBT_PROJECT_DIR), "--profiles-dir", str(settings.DBT_PROJECT_DIR), "--target", "build"],
         check=True, env=env, cwd=settings.DBT_PROJECT_DIR, stdout=subprocess.DEVNULL,
     )

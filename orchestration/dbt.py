@@ -51,10 +51,6 @@ class PilotdwTranslator(DagsterDbtTranslator):
         return schema if schema in ("staging", "intermediate", "marts") else "seeds"
 
 
-def dbt_vars() -> str:
-    return json.dumps({"p0": settings.P0, "p1": settings.P1})
-
-
 def translator() -> PilotdwTranslator:
     """dbt tests are not loaded as Dagster asset checks (issue 7): as 209 checks they cost a planned
     and an evaluation event each in the instance's SQLite (~12 s CPU of a 1× run). They still gate
@@ -82,7 +78,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
-    invocation = dbt.cli([*NIGHTLY_BUILD_ARGS, "--vars", dbt_vars()], context=context, raise_on_error=False)
+    invocation = dbt.cli([*NIGHTLY_BUILD_ARGS, "--vars", settings.dbt_vars()], context=context, raise_on_error=False)
     yield from _quietly(invocation, log_path)
     run_results = invocation.get_artifact("run_results.json")
     manifest = invocation.get_artifact("manifest.json")

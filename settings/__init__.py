@@ -5,6 +5,7 @@ Only constants and environment look-ups live here; no rule of the data contract 
 from __future__ import annotations
 
 import csv
+import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,6 +58,11 @@ def landing_dir(value: str | os.PathLike | None = None) -> Path:
 
 def home_dir(value: str | os.PathLike | None = None) -> Path:
     return Path(value or os.environ.get("PILOTDW_HOME") or Path.cwd() / "pilotdw_home").resolve()
+
+
+def dbt_vars() -> str:
+    """The `--vars` of every dbt invocation (the nightly build, the benchmark's floor): the programme years."""
+    return json.dumps({"p0": P0, "p1": P1})
 
 
 def keep_builds() -> int:
