@@ -78,7 +78,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
-    invocation = dbt.cli([*NIGHTLY_BUILD_ARGS, "--vars", settings.dbt_vars()], context=context, raise_on_error=False)
+    # dbt's target (compiled SQL, run_results.json: ~11 MB at 1×) goes beside the build's dbt.log and
+    # is pruned with the build; dagster-dbt's default, a new folder under dbt_project/target per run,
+    # would grow without end.
+    invocation = dbt.cli([*NIGHTLY_BUILD_ARGS, "--vars", settings.dbt_vars()], context=context, raise_on_error=False,
+                         target_path=log_path.parent / "dbt_target")
     yield from _quietly(invocation, log_path)
     run_results = invocation.get_artifact("run_results.json")
     manifest = invocation.get_artifact("manifest.json")

@@ -70,6 +70,18 @@ def test_the_run_publishes(shanghai):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def test_dbt_target_and_log_are_kept_with_the_build_not_in_the_project(shanghai):
+    """dbt's per-run target folder lives in <home>/builds/<run_id>/ (pruned with the build), never
+    under dbt_project/target, where one folder per nightly run would pile up."""
+    import settings
+
+    run, _, _ = shanghai
+    (run_dir,) = [p for p in (run.home / "builds").iterdir() if p.is_dir()]
+    assert (run_dir / "dbt.log").stat().st_size > 0
+    assert (run_dir / "dbt_target" / "run_results.json").exists()
+    assert not list((settings.DBT_PROJECT_DIR / "target").glob(f"dbt_models-{run_dir.name[:7]}*"))
+
+
 def test_coverage_counts_equal_the_independent_truth(shanghai):
     run, truth, rows = shanghai
     (got,) = run.sql(
