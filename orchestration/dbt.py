@@ -75,6 +75,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
     os.environ["PILOTDW_DB_PATH"] = str(build_db)
     os.environ["PILOTDW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit()
+    os.environ["PILOTDW_DBT_THREADS"] = str(settings.dbt_threads())
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
