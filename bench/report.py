@@ -170,8 +170,9 @@ def tables(results: dict) -> str:
     bytecode = sorted({s.get("bytecode", "?") for s in scales})
     lines.append("### Machine and build\n")
     lines.append(f"- machine: {mach['cpus']} CPUs ({mach['cpu']}), {mach['memory']} memory, Linux {mach['kernel']}, Python {mach['python']}")
-    lines.append(f"- commit: `{git_commit()}`; tables written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
-                 + "; ".join(f"{s['scale']}× measured {s['measured_at'][:16].replace('T', ' ')} UTC" for s in scales))
+    lines.append(f"- tables written {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC at commit `{git_commit()}`; "
+                 + "; ".join(f"{s['scale']}× measured {s['measured_at'][:16].replace('T', ' ')} UTC at commit `{s.get('commit', '?')}`"
+                             for s in scales))
     lines.append(f"- bytecode of the environment: {', '.join(bytecode)}")
     lines.append("- raw numbers of every run: `bench/out/results.json`; the plot: `bench/time_vs_scale.png`")
     for tag, tagged in sorted(results.get("tagged", {}).items()):

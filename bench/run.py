@@ -44,6 +44,12 @@ STAGES = {
 STAGE_ORDER = ("archive", "ingest", "gates", "dbt", "report", "publish")
 
 
+def git_commit() -> str:
+    from bench.report import git_commit as commit  # bench.report imports this module
+
+    return commit()
+
+
 def say(message: str) -> None:
     print(f"[bench {datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
 
@@ -161,6 +167,7 @@ def bench_scale(scale: int, repeats: int, out: Path, env: dict[str, str], *, reg
         "runs": runs,
         "floor": {"ingest": ingest, "dbt": dbt},
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "commit": git_commit(),  # each scale may be measured by a different invocation
     }
 
 
