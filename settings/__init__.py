@@ -88,16 +88,20 @@ def ingest_workers() -> int:
     """Processes that parse landed files at once (env PILOTDW_INGEST_WORKERS; default: the CPUs, at
     most 2). The cell rules are pandas work that holds Python's GIL, so only processes share it out;
     1 parses in the run's own process."""
-    value = os.environ.get("PILOTDW_INGEST_WORKERS")
-    return max(1, int(value)) if value else max(1, min(2, os.cpu_count() or 1))
+    return _count_from_env("PILOTDW_INGEST_WORKERS", min(2, os.cpu_count() or 1))
 
 
 def dbt_threads() -> int:
     """dbt nodes run at once (env PILOTDW_DBT_THREADS, default 2). Measured on 2 CPUs (issue 7): at
     1× national scale 2 and 4 threads build alike (dbt's own per-node work dominates); at 10× and 40×
     2 are faster (40×: 82 vs 97 s), because concurrent queries share DuckDB's memory limit and spill."""
-    value = os.environ.get("PILOTDW_DBT_THREADS")
-    return max(1, int(value)) if value else 2
+    return _count_from_env("PILOTDW_DBT_THREADS", 2)
+
+
+def _count_from_env(name: str, default: int) -> int:
+    """A count of processes or threads from the environment variable `name`: at least 1."""
+    value = os.environ.get(name)
+    return max(1, int(value) if value else default)
 
 
 def duckdb_config() -> dict[str, str]:
