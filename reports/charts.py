@@ -236,3 +236,66 @@ def coverage_trend(history: list[dict]) -> dict | None:
         "bars": bars,
         "yticks": [{"y": y(t / 4), "label": fmt(t / 4, "pct")} for t in range(5)],
     }
+
+
+def event_study(rows: list[dict]) -> dict | None:
+    """The event-study chart of one outcome: for each event time e (years since the first pilot
+    year; e < 0 are the placebo pre-periods) the mart's estimate as a dot and its 95 % interval as
+    a whisker, a zero line, and a dashed marker between e = −1 and e = 0 where piloting starts.
+    `rows` are the outcome's `event` rows of marts.pilot_effect; None when none has an estimate."""
+    points = sorted((r for r in rows if not is_missing(r.get("att"))), key=lambda r: r["event_time"])
+    if not points:
+        return None
+    left, right, top, plot_h, slot = 62, 16, 24, 190, 84
+    plot_w = max(420, slot * len(points))
+    slot = plot_w / len(points)
+    lows = [float(r["ci_low"]) for r in points if not is_missing(r.get("ci_low"))]
+    highs = [float(r["ci_high"]) for r in points if not is_missing(r.get("ci_high"))]
+    atts = [float(r["att"]) for r in points]
+    lo, hi = min(lows + atts + [0.0]), max(highs + atts + [0.0])
+    step = nice_step(hi - lo, 5) if hi > lo else 1.0
+    ylo, yhi = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    if yhi == ylo:
+        yhi = ylo + step
+    y = lambda v: top + (yhi - float(v)) / (yhi - ylo) * plot_h  # noqa: E731
+    out = []
+    for i, r in enumerate(points):
+        x = left + slot * (i + 0.5)
+        e = int(r["event_time"])
+        out.append(
+            {
+                "row": r,
+                "event_time": e,
+                "x": x,
+                "y": y(r["att"]),
+                "y_low": None if is_missing(r.get("ci_low")) else y(r["ci_low"]),
+                "y_high": None if is_missing(r.get("ci_high")) else y(r["ci_high"]),
+                "cls": "pre" if e < 0 else "post",
+                "label": f"{e:+d}" if e else "0",
+            }
+        )
+    # the start of piloting: between the last pre-period and the first post-period slot
+    pre = [p for p in out if p["event_time"] < 0]
+    post = [p for p in out if p["event_time"] >= 0]
+    if pre and post:
+        start_x = (pre[-1]["x"] + post[0]["x"]) / 2
+    elif post:
+        start_x = post[0]["x"] - slot / 2
+    else:
+        start_x = out[-1]["x"] + slot / 2
+    digits = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return {
+        "width": left + plot_w + right,
+        "height": top + plot_h + 42,
+        "left": left,
+        "top": top,
+        "plot_w": plot_w,
+        "plot_h": plot_h,
+        "base_y": top + plot_h,
+        "zero_y": y(0),
+        "start_x": start_x,
+        "points": out,
+        "yticks": [{"y": y(t), "label": f"{t:,.{digits}f}"} for t in _frange(ylo, yhi, step)],
+        "ylo": ylo,
+        "yhi": yhi,
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from settings import P0
 
-from reports import charts
+from reports import charts, effect
 from reports.formula import effectiveness_formula
 from reports.labels import column, text
 from reports.timeliness import NO_DATE, NO_LIST, LATE, ON_TIME, list_status
@@ -214,6 +214,7 @@ def common(wh: Warehouse, year: int, lang: str) -> dict:
         "coverage_columns": COVERAGE_COLUMNS,
         "participation_columns": PARTICIPATION_COLUMNS,
         "effectiveness_columns": EFFECTIVENESS_COLUMNS,
+        "effect_columns": effect.EFFECT_COLUMNS,
         "national_eff": wh.national_effectiveness(year),
     }
 
@@ -224,6 +225,8 @@ def national(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: 
     target = wh.target_coverage(year)
     timeliness, timeliness_counts = _timeliness(coverage)
     hist, grades = _distribution(wh.score_deltas_and_grades(year), base["national_eff"], lang)
+    dq = quality(wh, lang)
+    pilot_effect = effect.section(wh, lang, dq["checks"])
     return {
         **base,
         "title": text("national_title", lang, year=year),
@@ -243,7 +246,9 @@ def national(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: 
         "effectiveness": wh.effectiveness(year, lang),
         "timeliness": timeliness,
         "timeliness_counts": timeliness_counts,
-        "dq": quality(wh, lang),
+        "dq": dq,
+        "effect": pilot_effect,
+        "effect_localities": effect.locality_table(wh, lang, pilot_effect["outcomes"]) if pilot_effect["present"] else [],
         "changes": _national_changes(wh, prev, year, lang, summary),
         "source_files": wh.source_files(base["build"]),
         "localities": sorted(coverage, key=lambda r: r["locality_code"]),
@@ -277,6 +282,7 @@ def card(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: dict
         "grades": grades,
         "timeliness": timeliness,
         "actions": actions,
+        "effect": effect.section(wh, lang, [], scope_code=code),
         "dq": {
             "checks": None,
             "by_locality": wh.quarantine_by_source_locality(lang, code),

@@ -1,6 +1,7 @@
 """How a mart value is written for a reader: percent with one decimal, counts with thousands
-separators, scores with one decimal, ISO dates. Pure formatting: no arithmetic on the figures
-beyond the ×100 of showing a fraction as a percent.
+separators, scores with one decimal, estimates of the pilot's effect with two, p-values with three,
+ISO dates. Pure formatting: no arithmetic on the figures beyond the ×100 of showing a fraction as a
+percent (and the sign of an estimate, which a sentence says in words: 多/少).
 
 `data_value` is the machine-readable twin put in `data-value` attributes, so tests (and anyone
 scraping the HTML) can compare a shown figure with the mart value it came from.
@@ -14,7 +15,8 @@ from decimal import Decimal
 NONE = "—"
 
 # Kinds of figure, each with its display form and its Excel number format.
-KINDS = ("count", "pct", "score", "index", "ratio", "date", "datetime", "bool", "text", "year", "rank", "signed")
+KINDS = ("count", "pct", "score", "index", "ratio", "date", "datetime", "bool", "text", "year", "rank", "signed",
+         "estimate", "p")
 
 EXCEL_FORMATS = {
     "count": "#,##0",
@@ -23,6 +25,8 @@ EXCEL_FORMATS = {
     "signed": "+0.0;-0.0;0.0",
     "index": "0.0",
     "ratio": "0.00",
+    "estimate": "#,##0.00",
+    "p": "0.000",
     "year": "0",
     "rank": "0",
     "date": "yyyy-mm-dd",
@@ -48,6 +52,10 @@ def fmt(value: object, kind: str, lang: str = "zh") -> str:
         return f"{float(value):+.1f}"
     if kind == "ratio":
         return f"{float(value):.2f}"
+    if kind == "estimate":  # a causal estimate or its interval, in the outcome's unit (件, 万元)
+        return f"{float(value):,.2f}"
+    if kind == "p":
+        return f"{float(value):.3f}"
     if kind in ("year", "rank"):
         return str(int(value))
     if kind == "date":

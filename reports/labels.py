@@ -33,6 +33,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "sec_changes": ("与上次发布相比的变化", "Changes since the previous published build"),
     "sec_actions": ("进度滞后的企业（待办清单）", "Enterprises behind schedule (action list)"),
     "sec_localities": ("地区评估卡", "Locality cards"),
+    "sec_effect": ("试点效果", "The pilot's effect"),
     # key figures
     "kf_localities_with_lists": ("报送名单的地区", "Localities with a list"),
     "kf_eligible_base": ("符合条件的企业", "Eligible enterprises"),
@@ -99,6 +100,127 @@ _TEXT: dict[str, tuple[str, str]] = {
         "The formula is documented in the project's docs/metrics.md.",
     ),
     "national_row": ("全国", "National"),
+    # pilot effect (marts.pilot_effect)
+    "effect_lead": (
+        "试点是否带来了变化？本节比较试点企业与尚未试点的可比企业（同属符合条件企业、当年尚未纳入试点或从未试点）"
+        "在试点前后的指标变化之差，即双重差分估计（Callaway & Sant'Anna 方法，适用于分批次纳入试点）。"
+        "正值表示试点企业的增长多于可比企业。",
+        "Did piloting change anything? This section compares how much pilot enterprises' indicators changed "
+        "from before piloting with the change of comparable enterprises not (yet) piloted (eligible, and not "
+        "in any list by that year): a difference-in-differences estimate for a staggered rollout "
+        "(Callaway & Sant'Anna). A positive value means pilots grew more than comparable enterprises.",
+    ),
+    # sentences with placeholders for traced figures (filled by the template's tm())
+    "effect_more": (
+        "试点企业{outcome}比尚未试点的可比企业平均多 {value} {unit}（差值的 95% 置信区间为 {low} 至 {high} {unit}）。",
+        "Compared with comparable enterprises not yet piloted, pilot enterprises' {outcome} grew on average by "
+        "{value} {unit} more (95% confidence interval of the difference: {low} to {high}).",
+    ),
+    "effect_less": (
+        "试点企业{outcome}比尚未试点的可比企业平均少 {value} {unit}（差值的 95% 置信区间为 {low} 至 {high} {unit}）。",
+        "Compared with comparable enterprises not yet piloted, pilot enterprises' {outcome} grew on average by "
+        "{value} {unit} less (95% confidence interval of the difference: {low} to {high}).",
+    ),
+    "effect_same": (
+        "试点企业{outcome}与尚未试点的可比企业平均相差 {value} {unit}（差值的 95% 置信区间为 {low} 至 {high} {unit}）。",
+        "Compared with comparable enterprises not yet piloted, pilot enterprises' {outcome} grew on average by "
+        "the same amount, a difference of {value} {unit} (95% confidence interval: {low} to {high}).",
+    ),
+    "effect_details": (
+        "p = {p}；试点企业 {treated} 家，可比企业 {comparison} 家；试点企业基期均值 {baseline} {unit}。",
+        "p = {p}; {treated} pilot and {comparison} comparison enterprises; pilots' base-year mean {baseline} {unit}.",
+    ),
+    "effect_pre_trend": ("试点前趋势检验 p = {p}。", "Pre-trend test p = {p}."),
+    "effect_zero_in_ci": (
+        "区间包含 0：这一差异在统计上与零无法区分，不能据此认定试点带来了变化。",
+        "The interval includes 0: the difference is not statistically distinguishable from zero, so it does not "
+        "show that piloting changed this indicator.",
+    ),
+    "effect_zero_out_ci": (
+        "区间不包含 0：差异在 5% 水平上显著。",
+        "The interval excludes 0: the difference is statistically significant at the 5% level.",
+    ),
+    "effect_excluded": (
+        "另有 {n} 家试点企业不在任何年度的符合条件企业名录中，没有可比企业，未纳入估计。",
+        "{n} pilot enterprises outside every year's eligible base have no comparable enterprises and are left out.",
+    ),
+    "effect_warning": (
+        "注意：试点前各期的差异不全为零（试点前趋势检验 p = {p}，低于 0.05），试点企业与可比企业在试点前的走势可能就不同，"
+        "上述估计可能高估或低估试点效果，请结合下图试点前各点审慎解读。",
+        "Caution: the differences before piloting are not all zero (pre-trend test p = {p}, below 0.05). Pilots "
+        "and comparison enterprises may already have been on different paths, so the estimate may over- or "
+        "understate the effect; read it with the pre-period points of the chart below.",
+    ),
+    "effect_insufficient": ("数据不足", "Insufficient data"),
+    "effect_insufficient_national": (
+        "全国数据不足，无法估计：{reason}",
+        "Not enough data for a national estimate: {reason}",
+    ),
+    "effect_reason_no_treated": ("没有有填报数据的试点企业", "no pilot enterprise with filings"),
+    "effect_reason_no_comparison": (
+        "没有尚未试点的可比企业（试点企业 {treated} 家）",
+        "no comparable enterprise not yet piloted ({treated} pilots)",
+    ),
+    "effect_reason_few_treated": (
+        "试点企业仅 {treated} 家，少于 {min} 家",
+        "only {treated} pilot enterprises, fewer than {min}",
+    ),
+    "effect_reason_few_comparison": (
+        "可比企业仅 {comparison} 家，少于 {min} 家",
+        "only {comparison} comparison enterprises, fewer than {min}",
+    ),
+    "effect_reason_few_both": (
+        "试点企业 {treated} 家、可比企业 {comparison} 家，均少于 {min} 家",
+        "{treated} pilot and {comparison} comparison enterprises, both fewer than {min}",
+    ),
+    "effect_reason_no_cell": (
+        "没有任何一个试点年度同时有 {min} 家以上试点企业和可比企业（合计试点 {treated} 家、可比 {comparison} 家）",
+        "no single year has {min} or more pilot and comparison enterprises at once "
+        "({treated} pilot and {comparison} comparison enterprises over all years)",
+    ),
+    "effect_reason_counts": (
+        "样本过小（试点企业 {treated} 家、可比企业 {comparison} 家）",
+        "sample too small ({treated} pilot and {comparison} comparison enterprises)",
+    ),
+    "effect_chart_caption": (
+        "横轴为相对首次试点年度的年数（0 为试点当年），圆点为估计值，竖线为 95% 置信区间；灰色为试点前各期"
+        "（安慰剂检验，应接近 0），蓝色为试点后各期；竖虚线标出试点开始。",
+        "Years since the first pilot year (0 = the pilot year); dots are estimates, whiskers 95% intervals; grey "
+        "points are the pre-pilot periods (placebo estimates, expected near 0), blue the periods after; the "
+        "dashed line marks the start of piloting.",
+    ),
+    "effect_axis": ("相对试点年度（年）", "Years relative to the first pilot year"),
+    "effect_pilot_start": ("试点开始", "Piloting starts"),
+    "effect_no_events": ("没有逐年估计值。", "No estimates by event time."),
+    "effect_event_table": ("逐年估计值", "Estimates by event time"),
+    "effect_event_time": ("相对试点年度", "Event time"),
+    "effect_localities": ("各地区试点效果", "The pilot's effect by locality"),
+    "effect_localities_lead": (
+        "各地区自身试点企业与本地区可比企业相比的总体估计值（方括号内为 95% 置信区间）。"
+        "一个地区至少有一个试点年度同时有 {min} 家以上试点企业和可比企业时才给出估计，否则标为“数据不足”并说明原因；"
+        "有估计值的地区列在前面，绿色表示区间不包含 0。",
+        "Each locality's overall estimate, its pilots against its own comparable enterprises (95% interval in "
+        "brackets). A locality is estimated only when some pilot year has {min} or more pilot and comparison "
+        "enterprises at once; otherwise it is marked insufficient data, with the reason. Localities with an "
+        "estimate come first; green means the interval excludes 0.",
+    ),
+    "effect_significant": ("区间不含 0", "interval excludes 0"),
+    "effect_missing": (
+        "仓库中尚无试点效果表（marts.pilot_effect），本节暂缺。",
+        "The warehouse has no pilot-effect table (marts.pilot_effect) yet; this section is empty.",
+    ),
+    "effect_card_lead": (
+        "本地区试点企业与本地区尚未试点的可比企业相比的估计值（方法同全国报告“试点效果”一节）。",
+        "This locality's pilots against its own comparable enterprises not yet piloted (method as in the "
+        "national report's section on the pilot's effect).",
+    ),
+    "chart_alt_effect": ("{outcome}试点效果事件研究图", "Event-study chart of the effect on {outcome}"),
+    "agg_overall": ("总体", "overall"),
+    "agg_event": ("按相对年度", "by event time"),
+    "agg_cohort": ("按试点批次", "by cohort"),
+    "agg_cell": ("批次×年度", "cohort × year"),
+    "effect_status_estimated": ("已估计", "estimated"),
+    "effect_status_insufficient_data": ("数据不足", "insufficient data"),
     # timeliness
     "deadline_rule": (
         "报送截止日期：每年3月31日（{p0}年为6月30日）。",
@@ -270,6 +392,25 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "started_at": ("开始时间", "Started"),
     "finished_at": ("完成时间", "Finished"),
     "item": ("项目", "Item"),
+    # marts.pilot_effect
+    "scope_code": ("范围代码", "Scope code"),
+    "outcome": ("结果指标", "Outcome"),
+    "outcome_name": ("指标名称", "Outcome name"),
+    "unit": ("单位", "Unit"),
+    "aggregation": ("汇总方式", "Aggregation"),
+    "event_time": ("相对试点年度", "Event time"),
+    "att": ("试点效果估计值", "Effect estimate (ATT)"),
+    "se": ("标准误", "Standard error"),
+    "ci_low": ("95%置信区间下限", "95% CI low"),
+    "ci_high": ("95%置信区间上限", "95% CI high"),
+    "p_value": ("p值", "p-value"),
+    "baseline_mean": ("试点企业基期均值", "Pilots' base-year mean"),
+    "n_treated": ("试点企业数", "Pilot enterprises"),
+    "n_comparison": ("可比企业数", "Comparison enterprises"),
+    "pre_trend_p": ("试点前趋势检验p值", "Pre-trend test p-value"),
+    "excluded_pilots": ("未纳入估计的试点企业", "Pilots left out"),
+    "effect_status": ("估计状态", "Estimation status"),
+    "effect_reason": ("原因", "Reason"),
 }
 
 _SEVERITY = {"block": ("阻断", "block"), "warn": ("预警", "warn")}
@@ -300,6 +441,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "actions": ("滞后企业", "Behind schedule"),
     "changes": ("变化", "Changes"),
     "build": ("构建信息", "Build"),
+    "effect": ("试点效果", "Pilot effect"),
 }
 
 
@@ -353,6 +495,28 @@ def _indicator_names() -> dict[str, tuple[str, str]]:
 def indicator(name: str, lang: str) -> str:
     """A filing indicator's name, from the indicator seed (the one list of them)."""
     return _pick(_indicator_names()[name], lang)
+
+
+@lru_cache(maxsize=1)
+def _indicator_units() -> dict[str, str]:
+    import csv
+
+    with INDICATORS_CSV.open(encoding="utf-8") as fh:
+        return {r["indicator"]: r.get("unit") or "" for r in csv.DictReader(fh)}
+
+
+# The contract's units (indicator seed) as a reader of each language writes them.
+_UNITS = {"件": ("件", ""), "万元": ("万元", "× CNY 10,000"), "人": ("人", "persons")}
+
+
+def unit(value: str | None, lang: str) -> str:
+    """A contract unit (件, 万元, 人) in `lang`; a count's unit is left out in English."""
+    return _pick(_UNITS[value], lang) if value in _UNITS else (value or "")
+
+
+def indicator_unit(name: str, lang: str) -> str:
+    """A filing indicator's unit in `lang`, from the indicator seed."""
+    return unit(_indicator_units()[name], lang)
 
 
 def catalogue_keys() -> dict[str, tuple[str, str]]:

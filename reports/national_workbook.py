@@ -13,6 +13,8 @@ from reports.context import (
     KEY_FIGURES,
     PARTICIPATION_COLUMNS,
 )
+from reports.effect import EFFECT_SHEET_COLUMNS
+from reports.effect import sheet_rows as effect_sheet_rows
 from reports.formatting import fmt
 from reports.labels import column, grade, load_status, severity, sheet, source, text
 from reports.warehouse import Warehouse
@@ -56,6 +58,8 @@ def national_sheets(wh: Warehouse, ctx: dict, lang: str, status_rows: list[dict]
         _table(sheet("effectiveness", lang), [("rank", "rank")] + LOCALITY + EFFECTIVENESS_COLUMNS,
                ([{**ctx["national_eff"], "locality_name": text("national", lang)}] if ctx["national_eff"] else [])
                + ctx["effectiveness"], lang),
+        *([_table(sheet("effect", lang), EFFECT_SHEET_COLUMNS, effect_sheet_rows(wh, lang, ctx["effect"]["outcomes"]), lang)]
+          if ctx["effect"]["present"] else []),
         _streamed_table(sheet("improvement", lang), [("uscc", "text"), ("name", "text")] + LOCALITY + IMPROVEMENT_COLUMNS,
                         *wh.improvement_stream(year, lang), lang),
         _table(sheet("timeliness", lang),

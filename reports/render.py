@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from reports import context, labels
 from reports.formatting import data_value, fmt, is_missing
@@ -47,6 +48,9 @@ def environment(lang: str) -> Environment:
         lang=lang,
         html_lang=labels.HTML_LANG[lang],
         t=lambda key, **fields: labels.text(key, lang, **fields),
+        # a catalogue sentence with figures (macro output) put in: the sentence is trusted markup,
+        # every other field is escaped by Markup.format
+        tm=lambda key, **fields: Markup(labels.text(key, lang)).format(**fields),
         col=lambda name: labels.column(name, lang),
         fmt=lambda value, kind: fmt(value, kind, lang),
         dv=data_value,

@@ -53,7 +53,7 @@ class Warehouse:
         for r in _rows(
             self.con,
             "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-            "WHERE table_catalog = current_database() AND table_schema IN ('marts', 'audit')",
+            "WHERE table_catalog = current_database() AND table_schema IN ('marts', 'audit', 'seeds')",
         ):
             found.setdefault((r["table_schema"], r["table_name"]), set()).add(r["column_name"])
         return found
@@ -227,6 +227,36 @@ class Warehouse:
             sql += " AND s.locality_code = ?"
             params.append(locality_code)
         return _rows(self.con, sql + " ORDER BY s.locality_code, s.name, s.uscc", params)
+
+    # ---- pilot effect (marts.pilot_effect) ---------------------------------------------------
+    def pilot_effect(self, aggregation: str, scope_code: str | None = None) -> list[dict]:
+        """Rows of marts.pilot_effect of one aggregation (overall, event, cohort, cell), for one scope
+        or all, ordered by scope, outcome and the aggregation's own axis. [] when the warehouse has
+        no such table yet."""
+        if not self.has_table("marts", "pilot_effect"):
+            return []
+        sql = "SELECT * FROM marts.pilot_effect WHERE aggregation = ?"
+        params: list = [aggregation]
+        if scope_code:
+            sql += " AND scope_code = ?"
+            params.append(scope_code)
+        return _rows(self.con, sql + " ORDER BY scope_code, outcome, event_time, cohort_year, year", params)
+
+    def effect_outcomes(self, lang: str) -> list[dict]:
+        """The outcomes of the pilot-effect mart in seed order, with their name in `lang` and unit:
+        seeds.effect_outcomes where the warehouse has it, else the outcomes the mart holds (named
+        from the indicator seed by the caller)."""
+        if self.has_table("seeds", "effect_outcomes"):
+            name = "name_en" if lang == "en" and self.has_column("seeds", "effect_outcomes", "name_en") else "name_zh"
+            have = self._columns[("seeds", "effect_outcomes")]
+            unit = "unit" if "unit" in have else "NULL::VARCHAR"
+            label = name if name in have else "NULL::VARCHAR"
+            return _rows(self.con, f"SELECT outcome, {label} AS label, {unit} AS unit FROM seeds.effect_outcomes "
+                                   "ORDER BY rowid")
+        if not self.has_table("marts", "pilot_effect"):
+            return []
+        return _rows(self.con, "SELECT DISTINCT outcome, NULL::VARCHAR AS label, NULL::VARCHAR AS unit "
+                               "FROM marts.pilot_effect ORDER BY outcome")
 
     # ---- audit -------------------------------------------------------------------------------
     def build(self) -> dict | None:

@@ -151,6 +151,7 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
         con.executemany(f"INSERT INTO marts.enterprise_status_by_year VALUES ({', '.join('?' * 10)})", status)
 
     _effectiveness(con, rng)
+    _pilot_effect(con, rng)
     con.execute(
         """CREATE TABLE marts.national_summary AS
         SELECT c.year,
@@ -211,6 +212,73 @@ def _effectiveness(con: duckdb.DuckDBPyConnection, rng: random.Random) -> None:
                 "'effectiveness_index = 40 × cumulative_coverage + 30 × filing_rate + 30 × share_improved (fixture formula)'")
 
 
+OUTCOMES = ("invention_applications", "high_value_invention_patents", "rd_expense", "patent_product_revenue")
+# TEMPORARY (until the estimation's function can fill it): crafted national estimates per outcome
+# (att, half-width of the interval, pre_trend_p): significant positive; negative covering 0; a
+# parallel-trends warning; positive covering 0.
+_NATIONAL_EFFECT = {
+    "invention_applications": (1.84, 0.9, 0.41),
+    "high_value_invention_patents": (-0.21, 0.7, 0.77),
+    "rd_expense": (35.2, 23.1, 0.012),
+    "patent_product_revenue": (120.5, 240.0, 0.35),
+}
+
+
+def _pilot_effect(con: duckdb.DuckDBPyConnection, rng: random.Random) -> None:
+    con.execute(
+        """CREATE SCHEMA IF NOT EXISTS seeds;
+        CREATE TABLE seeds.effect_outcomes (outcome VARCHAR, name_zh VARCHAR, name_en VARCHAR, unit VARCHAR);
+        INSERT INTO seeds.effect_outcomes VALUES
+          ('invention_applications', '发明专利申请量', 'Invention patent applications', '件'),
+          ('high_value_invention_patents', '高价值发明专利拥有量', 'High-value invention patents held', '件'),
+          ('rd_expense', '研发投入', 'R&D expenditure', '万元'),
+          ('patent_product_revenue', '专利产品销售收入', 'Patent-product sales revenue', '万元');
+        CREATE TABLE marts.pilot_effect (scope_code VARCHAR, outcome VARCHAR, aggregation VARCHAR,
+          event_time INTEGER, cohort_year INTEGER, year INTEGER, att DOUBLE, se DOUBLE, ci_low DOUBLE,
+          ci_high DOUBLE, p_value DOUBLE, baseline_mean DOUBLE, n_treated INTEGER, n_comparison INTEGER,
+          pre_trend_p DOUBLE, excluded_pilots INTEGER, status VARCHAR)"""
+    )
+    rows = []
+
+    def estimate(scope, outcome, agg, e, g, t, att, half, n_t, n_c, pre=None, excluded=None):
+        se = half / 1.96
+        rows.append((scope, outcome, agg, e, g, t, att, se, att - half, att + half, min(1.0, 2 * 0.5 ** (abs(att) / se)),
+                     round(att * 4 + 10, 2), n_t, n_c, pre, excluded, "estimated"))
+
+    def insufficient(scope, outcome, n_t, n_c, excluded=0):
+        rows.append((scope, outcome, "overall", None, None, None, None, None, None, None, None, None, n_t, n_c, None,
+                     excluded, "insufficient_data"))
+
+    for outcome, (att, half, pre) in _NATIONAL_EFFECT.items():
+        estimate("000000", outcome, "overall", None, None, None, att, half, 812, 2240, pre, 17)
+        for e in (-2, -1, 0, 1, 2):
+            a = att * (0.4 + 0.3 * e) if e >= 0 else round(rng.uniform(-0.3, 0.3) * half, 3)
+            estimate("000000", outcome, "event", e, None, None, a, half * (1.2 + 0.2 * abs(e)), 300 + 50 * e, 1500)
+        for g in (2023, 2024, 2025):
+            estimate("000000", outcome, "cohort", None, g, None, att * (1.1 - 0.1 * (g - 2023)), half * 1.3, 270, 1800)
+            for t in range(2022, 2026):
+                if t != g - 1:
+                    estimate("000000", outcome, "cell", t - g, g, t, att * 0.1 * (t - g + 3), half * 1.5, 90, 700)
+    # localities: two estimated; the others insufficient for each of the sample-size reasons
+    reasons = {"540000": (0, 0), "660000": (8, 0), "650000": (25, 41)}  # no pilot; no comparison; no year with enough
+    for code, in con.execute("SELECT locality_code FROM marts.dim_locality ORDER BY locality_code").fetchall():
+        few = (rng.randint(1, 19), rng.randint(20, 300))  # the same enterprises file every outcome
+        for outcome, (att, half, _) in _NATIONAL_EFFECT.items():
+            if code in ("110000", "310000"):
+                estimate(code, outcome, "overall", None, None, None, att * 1.4, half * 2.2, 64, 180, 0.5, 1)
+                for e in (-1, 0, 1):
+                    estimate(code, outcome, "event", e, None, None, att * (0.2 + 0.5 * e), half * 2.5, 40, 120)
+            elif code in reasons:
+                insufficient(code, outcome, *reasons[code])
+            elif code == "630000":
+                insufficient(code, outcome, 4, 9)  # both too few
+            elif code == "620000" and outcome == "rd_expense":
+                insufficient(code, outcome, few[0] + 1, few[1])  # one outcome filed by one more pilot
+            else:
+                insufficient(code, outcome, *few)
+    con.executemany(f"INSERT INTO marts.pilot_effect VALUES ({', '.join('?' * 17)})", rows)
+
+
 def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bool) -> None:
     build_id = "20250110T020000-prev01" if variant == "previous" else "20250111T020000-cur002"
     run_id = "run-0041" if variant == "previous" else "run-0042"
@@ -251,7 +319,8 @@ def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bo
                     [q if quarantine_locality else q[:7] for q in quarantine])
     con.execute(
         """CREATE TABLE audit.check_results ("check" VARCHAR, "table" VARCHAR, severity VARCHAR, passed BOOLEAN,
-        observed_value DOUBLE, threshold DOUBLE, run_id VARCHAR, checked_at TIMESTAMP, message VARCHAR, failing_sql VARCHAR)"""
+        observed_value DOUBLE, threshold DOUBLE, run_id VARCHAR, checked_at TIMESTAMP, message VARCHAR, failing_sql VARCHAR,
+        failing_sample JSON)"""
     )
     at = dt.datetime(2025, 1, day, 2, 5)
     checks = [
@@ -267,4 +336,10 @@ def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bo
         ("list_by_deadline", "marts.coverage_by_locality_year", "warn", False, 1.0, 0.0, run_id, at,
          "新疆生产建设兵团 2024: no list by 2024-03-31", "SELECT 1"),
     ]
-    con.executemany(f"INSERT INTO audit.check_results VALUES ({', '.join('?' * 10)})", checks)
+    checks = [c + (None,) for c in checks] + [
+        ("pilot_effect_pre_trend", "marts.pilot_effect", "warn", False, 0.012, 0.05, run_id, at,
+         "marts.pilot_effect: 1 national outcome(s) with pre_trend_p below 0.05",
+         "SELECT * FROM marts.pilot_effect WHERE scope_code = '000000' AND aggregation = 'overall' AND pre_trend_p < 0.05",
+         '[{"scope_code": "000000", "outcome": "rd_expense", "aggregation": "overall", "pre_trend_p": 0.012}]'),
+    ]
+    con.executemany(f"INSERT INTO audit.check_results VALUES ({', '.join('?' * 11)})", checks)

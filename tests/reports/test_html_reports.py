@@ -12,7 +12,7 @@ from reports_warehouse_builder import INJECTION_NAME, build_warehouse
 
 TABLES = {
     "marts.national_summary", "marts.coverage_by_locality_year", "marts.participation_by_locality_year",
-    "marts.regional_effectiveness",
+    "marts.regional_effectiveness", "marts.pilot_effect",
 }
 
 
@@ -47,7 +47,9 @@ def test_every_figure_equals_its_mart_value(rendered, warehouse_path, previous_p
             value = _mart_value(con, a["data-table"], a["data-key"], a["data-col"])
             where = f"{page}: {a['data-table']} {a['data-key']} {a['data-col']}"
             assert data_value_matches(a["data-value"], value), f"{where}: data-value {a['data-value']!r} vs {value!r}"
-            assert shown_matches(fig["text"], value, a["data-col"]), f"{where}: shows {fig['text']!r}, mart has {value!r}"
+            # a sentence says the sign in words (多/少) and shows the size: data-shown="abs"
+            shown = abs(value) if a.get("data-shown") == "abs" and value is not None else value
+            assert shown_matches(fig["text"], shown, a["data-col"]), f"{where}: shows {fig['text']!r}, mart has {value!r}"
 
 
 def test_timeliness_labels_follow_the_marts_list_on_time(rendered, warehouse_path):
