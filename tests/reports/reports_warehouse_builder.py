@@ -37,7 +37,7 @@ def _uscc(code: str, k: int) -> str:
 
 
 def build_warehouse(path: Path, *, variant: str = "current", national_participation: bool = True,
-                    quarantine_locality: bool = False, status_table: bool = True) -> Path:
+                    quarantine_locality: bool = False, status_table: bool = True, pilot_effect: bool = True) -> Path:
     """Write the warehouse file at `path`. `variant='previous'` makes the build before: other build
     id, a few localities with lower coverage (so their on_track differs) and one fewer list."""
     rng = random.Random(56005)
@@ -151,7 +151,8 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
         con.executemany(f"INSERT INTO marts.enterprise_status_by_year VALUES ({', '.join('?' * 10)})", status)
 
     _effectiveness(con, rng)
-    _pilot_effect(con, rng)
+    if pilot_effect:
+        _pilot_effect(con, rng)
     con.execute(
         """CREATE TABLE marts.national_summary AS
         SELECT c.year,

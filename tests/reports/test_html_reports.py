@@ -78,7 +78,7 @@ def test_timeliness_labels_follow_the_marts_list_on_time(rendered, warehouse_pat
 
 def test_every_number_in_the_metric_sections_is_traced_to_a_mart(rendered):
     doc = parse(rendered["dir"] / "national.html")
-    sections = {"key-figures", "coverage", "participation", "effectiveness", "changes"}
+    sections = {"key-figures", "coverage", "participation", "effectiveness", "effect", "changes"}
     numeric = [e for e in doc.elements if e["section"] in sections and (
         (e["tag"] == "td" and "num" in e["attrs"].get("class", "")) or
         (e["tag"] == "div" and e["attrs"].get("class") == "value"))]

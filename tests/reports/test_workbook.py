@@ -13,7 +13,7 @@ from reports.render import write_reports
 from reports.workbook import Sheet, write_workbook
 from reports_warehouse_builder import INJECTION_NAME
 
-ZH_SHEETS = ["关键指标", "覆盖率", "参与漏斗", "成效排名", "得分提升", "名单报送时效", "数据质量检查", "隔离行",
+ZH_SHEETS = ["关键指标", "覆盖率", "参与漏斗", "成效排名", "试点效果", "得分提升", "名单报送时效", "数据质量检查", "隔离行",
              "拒收文件", "滞后企业", "变化", "构建信息"]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
