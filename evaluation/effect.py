@@ -1,0 +1,309 @@
+"""marts.pilot_effect (metrics.md "Pilot effect"): Callaway & Sant'Anna (2021) group-time effects of
+piloting on the treated, with not-yet-treated enterprises as the comparison, estimated by diff-diff
+per scope (national, then each locality) and outcome.
+
+The library computes every estimate and its inference: ATT(g,t) (post cells with base g−1, pre cells
+with base t−1: base_period="varying"), the aggregations (overall weighted by cohort size, event time,
+cohort) and the multiplier bootstrap clustered by enterprise (999 draws, fixed seed, percentile 95 %
+intervals). This module decides what is estimated (the insufficient_data rule), and adds what the
+library does not report: who is in each cell (n_treated, n_comparison), the treated's baseline mean,
+and the joint pre-trend test.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+NATIONAL = "000000"
+MIN_ENTERPRISES = 20  # metrics.md: fewer than 20 treated or 20 comparison in every post cell → insufficient_data
+N_BOOTSTRAP = 999
+SEED = 56005  # fixed: a rerun on the same data gives the same numbers
+ALPHA = 0.05  # 95 % pointwise intervals
+ESTIMATED, INSUFFICIENT = "estimated", "insufficient_data"
+
+# The mart's columns and their types, in order (DuckDB / PostgreSQL both understand these names).
+COLUMNS: dict[str, str] = {
+    "scope_code": "VARCHAR",
+    "outcome": "VARCHAR",
+    "aggregation": "VARCHAR",
+    "event_time": "INTEGER",
+    "cohort_year": "INTEGER",
+    "year": "INTEGER",
+    "att": "DOUBLE",
+    "se": "DOUBLE",
+    "ci_low": "DOUBLE",
+    "ci_high": "DOUBLE",
+    "p_value": "DOUBLE",
+    "baseline_mean": "DOUBLE",
+    "n_treated": "INTEGER",
+    "n_comparison": "INTEGER",
+    "pre_trend_p": "DOUBLE",
+    "excluded_pilots": "INTEGER",
+    "status": "VARCHAR",
+}
+AGGREGATIONS = ("overall", "event", "cohort", "cell")
+# Expected, so not repeated on every run: an enterprise enters a cell only with filings in both years
+# (the library's within-cell differencing), and a cell without treated or comparison enterprises has
+# no estimate (it gets no row).
+_EXPECTED_WARNINGS = ("Unbalanced panel detected", r"\d+ \(group, time\) cell\(s\) could not be estimated")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One ATT(g,t) as metrics.md defines it, with the enterprises it compares (masks over the
+    units of the wide panel)."""
+
+    cohort: int
+    year: int
+    base: int
+    treated: np.ndarray
+    comparison: np.ndarray
+    baseline_mean: float
+
+    @property
+    def post(self) -> bool:
+        return self.year >= self.cohort
+
+    @property
+    def event_time(self) -> int:
+        return self.year - self.cohort
+
+    @property
+    def n_treated(self) -> int:
+        return int(self.treated.sum())
+
+    @property
+    def n_comparison(self) -> int:
+        return int(self.comparison.sum())
+
+
+@dataclass(frozen=True)
+class Wide:
+    """One outcome of one scope as a units × years matrix (NaN: no filing, or not reported)."""
+
+    units: np.ndarray
+    cohorts: np.ndarray  # first pilot year, 0 = never piloted
+    years: list[int]
+    values: np.ndarray
+
+    def column(self, year: int) -> np.ndarray:
+        return self.values[:, self.years.index(year)]
+
+
+def wide_panel(panel: pd.DataFrame, outcome: str) -> Wide:
+    """The scope's enterprises with a reported value of `outcome`, one column per data year.
+    Only the unbroken run of years ending with the latest is kept: a cell's base is the calendar
+    year before (g−1, t−1), never an earlier year standing in for a year nobody filed."""
+    data = panel.loc[panel[outcome].notna(), ["uscc", "data_year", "cohort_year", outcome]]
+    if data.empty:
+        return Wide(np.array([], dtype=object), np.array([], dtype=np.int64), [], np.empty((0, 0)))
+    observed = sorted(int(y) for y in data["data_year"].unique())
+    years = [observed[-1]]
+    while years[0] - 1 in observed:
+        years.insert(0, years[0] - 1)
+    data = data[data["data_year"].isin(years)]
+    values = data.pivot(index="uscc", columns="data_year", values=outcome).reindex(columns=years)
+    cohorts = data.groupby("uscc")["cohort_year"].first().reindex(values.index)
+    return Wide(
+        units=values.index.to_numpy(),
+        cohorts=cohorts.fillna(0).astype(np.int64).to_numpy(),
+        years=years,
+        values=values.to_numpy(dtype=float),
+    )
+
+
+def cells(wide: Wide) -> list[Cell]:
+    """Every ATT(g,t) with a base year in the panel, as metrics.md constructs it: the change
+    Y(t) − Y(base) of cohort g against the enterprises not yet piloted at t (cohort > t, or never),
+    each enterprise only with values in both years; base g−1 from t ≥ g on, t−1 before (placebos)."""
+    out = []
+    for g in sorted(set(wide.cohorts[wide.cohorts > 0].tolist())):
+        for t in wide.years:
+            base = g - 1 if t >= g else t - 1
+            if base not in wide.years or t == base:
+                continue
+            both = ~np.isnan(wide.column(base)) & ~np.isnan(wide.column(t))
+            treated = both & (wide.cohorts == g)
+            # never piloted, or piloted after t; cohort g itself is never its own comparison (pre cells)
+            comparison = both & ((wide.cohorts == 0) | (wide.cohorts > t)) & (wide.cohorts != g)
+            mean = float(wide.column(base)[treated].mean()) if treated.any() else math.nan
+            out.append(Cell(g, t, base, treated, comparison, mean))
+    return out
+
+
+def sufficient(scope_cells: list[Cell]) -> bool:
+    """metrics.md: estimated unless every post cell has fewer than 20 treated or 20 comparison."""
+    return any(c.post and c.n_treated >= MIN_ENTERPRISES and c.n_comparison >= MIN_ENTERPRISES for c in scope_cells)
+
+
+def fit(wide: Wide):
+    """diff-diff's Callaway & Sant'Anna on the long form of `wide`: not-yet-treated comparison,
+    base t−1 for pre-periods ("varying"), outcome regression without covariates (a difference of
+    mean changes), multiplier bootstrap with weights drawn per enterprise (the cluster)."""
+    from diff_diff import CallawaySantAnna
+
+    rows, cols = np.nonzero(~np.isnan(wide.values))
+    long = pd.DataFrame({
+        "unit": rows,
+        "year": np.asarray(wide.years, dtype=np.int64)[cols],
+        "y": wide.values[rows, cols],
+        "first_treat": wide.cohorts[rows],
+    })
+    estimator = CallawaySantAnna(
+        control_group="not_yet_treated",
+        estimation_method="reg",
+        base_period="varying",
+        n_bootstrap=N_BOOTSTRAP,
+        bootstrap_weights="rademacher",
+        seed=SEED,
+        cluster="unit",
+        alpha=ALPHA,
+        cband=False,
+    )
+    with warnings.catch_warnings():
+        for message in _EXPECTED_WARNINGS:
+            warnings.filterwarnings("ignore", message=message)
+        result = estimator.fit(long, outcome="y", unit="unit", time="year", first_treat="first_treat")
+        events = result.aggregate("event_study")
+        groups = result.aggregate("group")
+    return result, events, groups
+
+
+def _number(value) -> float | None:
+    """A finite float, else None: a NaN is never written as a number."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _union(masks: list[np.ndarray]) -> int:
+    return int(np.logical_or.reduce(masks).sum()) if masks else 0
+
+
+def _weighted(values: list[float], weights: list[float]) -> float | None:
+    pairs = [(v, w) for v, w in zip(values, weights) if v is not None and math.isfinite(v)]
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if pairs and total > 0 else None
+
+
+def pre_trend_p(result, pre: list[tuple[int, int]]) -> float | None:
+    """Joint Wald test that every pre-period ATT(g,t) is 0, with the covariance of the cells'
+    influence functions summed per enterprise (as R did's pre-test): W = θ'V⁺θ ~ χ²(rank V)."""
+    from scipy.stats import chi2
+
+    kit = getattr(result, "_aggregation_kit", None)
+    effects = result.group_time_effects
+    pre = [gt for gt in pre if gt in effects and math.isfinite(effects[gt]["effect"])]
+    if kit is None or not pre or any(gt not in kit.influence for gt in pre):
+        return None
+    n_units = len(kit.bookkeeping["all_units"])
+    psi = np.zeros((n_units, len(pre)))
+    for j, gt in enumerate(pre):
+        info = kit.influence[gt]
+        np.add.at(psi[:, j], info["treated_idx"], info["treated_inf"])
+        np.add.at(psi[:, j], info["control_idx"], info["control_inf"])
+    cov = psi.T @ psi
+    rank = int(np.linalg.matrix_rank(cov))
+    if rank == 0:
+        return None
+    theta = np.array([effects[gt]["effect"] for gt in pre])
+    wald = float(theta @ np.linalg.pinv(cov) @ theta)
+    return _number(chi2.sf(wald, rank))
+
+
+def scope_rows(panel: pd.DataFrame, outcome: str, scope_code: str, excluded_pilots: int) -> list[dict]:
+    """All rows of one scope and outcome: the `overall` row always; event, cohort and cell rows
+    when estimated."""
+    wide = wide_panel(panel, outcome)
+    scope_cells = cells(wide)
+    post = [c for c in scope_cells if c.post]
+    base = {"scope_code": scope_code, "outcome": outcome}
+    if not sufficient(scope_cells):
+        return [{
+            **base, "aggregation": "overall",
+            "n_treated": _union([c.treated for c in post]), "n_comparison": _union([c.comparison for c in post]),
+            "excluded_pilots": excluded_pilots, "status": INSUFFICIENT,
+        }]
+    result, events, groups = fit(wide)
+    effects = result.group_time_effects
+    estimated = [c for c in scope_cells if (c.cohort, c.year) in effects and _number(effects[(c.cohort, c.year)]["effect"]) is not None]
+    size = {g: float((wide.cohorts == g).sum()) for g in set(wide.cohorts.tolist())}  # the library's cohort weights
+    rows = []
+
+    def row(aggregation: str, members: list[Cell], weights: list[float], stats: dict, **keys) -> dict:
+        return {
+            **base, "aggregation": aggregation, **keys, **stats,
+            "baseline_mean": _weighted([c.baseline_mean for c in members], weights),
+            "n_treated": _union([c.treated for c in members]),
+            "n_comparison": _union([c.comparison for c in members]),
+            "status": ESTIMATED,
+        }
+
+    def stats(att, se, low, high, p) -> dict:
+        return {"att": _number(att), "se": _number(se), "ci_low": _number(low), "ci_high": _number(high), "p_value": _number(p)}
+
+    post_used = [c for c in estimated if c.post]
+    rows.append(row(
+        "overall", post_used, [size[c.cohort] for c in post_used],
+        stats(result.overall_att, result.overall_se, *result.overall_conf_int, result.overall_p_value),
+        pre_trend_p=pre_trend_p(result, [(c.cohort, c.year) for c in estimated if not c.post]),
+        excluded_pilots=excluded_pilots,
+    ))
+    for i, e in enumerate(events.event_time):
+        if events.is_reference[i]:
+            continue
+        members = [c for c in estimated if c.event_time == int(e)]
+        rows.append(row(
+            "event", members, [size[c.cohort] for c in members],
+            stats(events.att[i], events.se[i], events.conf_int_lower[i], events.conf_int_upper[i], events.p_value[i]),
+            event_time=int(e),
+        ))
+    for i, g in enumerate(groups.label):
+        members = [c for c in post_used if c.cohort == int(g)]
+        rows.append(row(
+            "cohort", members, [1.0] * len(members),
+            stats(groups.att[i], groups.se[i], groups.conf_int_lower[i], groups.conf_int_upper[i], groups.p_value[i]),
+            cohort_year=int(g),
+        ))
+    for c in estimated:
+        e = effects[(c.cohort, c.year)]
+        rows.append(row(
+            "cell", [c], [1.0], stats(e["effect"], e["se"], *e["conf_int"], e["p_value"]),
+            event_time=c.event_time, cohort_year=c.cohort, year=c.year,
+        ))
+    return rows
+
+
+def pilot_effect(panel: pd.DataFrame, outcomes: list[str], localities: list[str], excluded: pd.DataFrame) -> pd.DataFrame:
+    """marts.pilot_effect from the panel (intermediate.int_effect_panel), the outcomes (seed
+    effect_outcomes, in order), every locality code (each gets its `overall` row per outcome) and
+    the excluded pilots (intermediate.int_effect_excluded_pilots)."""
+    excluded_by_locality = excluded.groupby("locality_code")["pilot_key"].nunique()
+    identity = excluded["uscc"].where(excluded["uscc"].notna(), excluded["locality_code"] + ":" + excluded["pilot_key"])
+    scopes = [(NATIONAL, panel, int(identity.nunique()))]
+    by_locality = dict(tuple(panel.groupby("locality_code", sort=True)))
+    for code in sorted(localities):
+        scopes.append((code, by_locality.get(code, panel.iloc[0:0]), int(excluded_by_locality.get(code, 0))))
+    rows = [r for code, scope, n_excluded in scopes for outcome in outcomes for r in scope_rows(scope, outcome, code, n_excluded)]
+    return as_frame(rows)
+
+
+def as_frame(rows: list[dict]) -> pd.DataFrame:
+    """The rows with the mart's columns, in order and with nullable types (a NULL stays NULL)."""
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    for column, sql_type in COLUMNS.items():
+        if sql_type == "INTEGER":
+            frame[column] = frame[column].astype("Int32")
+        elif sql_type == "DOUBLE":
+            frame[column] = frame[column].astype("Float64")
+        else:
+            frame[column] = frame[column].astype("string")
+    order = {a: i for i, a in enumerate(AGGREGATIONS)}
+    frame["_order"] = frame["aggregation"].map(order)
+    frame = frame.sort_values(["scope_code", "outcome", "_order", "event_time", "cohort_year", "year"], kind="stable", na_position="first")
+    return frame.drop(columns="_order").reset_index(drop=True)
