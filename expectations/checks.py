@@ -18,7 +18,7 @@ SEVERITIES = ("block", "warn")
 
 # Kinds whose threshold counts failing rows (always 0: GX judges them with no tolerance).
 ROW_KINDS = frozenset(
-    {"key_unique", "values_between", "values_in_set", "values_not_in_set", "list_deadline"}
+    {"key_unique", "values_between", "values_in_set", "values_not_in_set", "list_deadline", "effect_interval"}
 )
 # Kinds whose threshold is a bound on a measure; `observed` is the measure's worst value.
 MEASURE_KINDS = frozenset(
@@ -29,6 +29,7 @@ MEASURE_KINDS = frozenset(
         "eligible_base_drop",
         "unmatched_share",
         "indicator_fold_change",
+        "effect_pre_trend",
     }
 )
 KINDS = ROW_KINDS | MEASURE_KINDS

@@ -390,6 +390,28 @@ ORDER BY {plan.order_by}"""
     return replace(plan, reduced_sql=reduced)
 
 
+def _effect_pre_trend(spec: CheckSpec, as_of: date) -> Plan:
+    # metrics.md: only the national overall rows are judged; a locality's test has little power and
+    # an insufficient scope has no test (pre_trend_p NULL).
+    sql = f"""
+SELECT scope_code, outcome, att, pre_trend_p
+FROM {quote_table(spec.table)}
+WHERE scope_code = '000000' AND aggregation = 'overall' AND pre_trend_p IS NOT NULL"""
+    rule = Between("pre_trend_p", min_value=spec.threshold)
+    return replace(_derived(spec, sql, "pre_trend_p", rule, "outcome"), worst="min")
+
+
+def _effect_interval(spec: CheckSpec, as_of: date) -> Plan:
+    # A row fails when its interval excludes its own estimate or its standard error is negative
+    # (NULLs, as on insufficient_data rows, fail nothing).
+    sql = f"""
+SELECT scope_code, outcome, aggregation, event_time, cohort_year, year, att, se, ci_low, ci_high,
+       CASE WHEN ci_low > att OR ci_high < att OR se < 0 THEN 'inconsistent' ELSE 'consistent' END AS interval_check
+FROM {quote_table(spec.table)}"""
+    order = "scope_code, outcome, aggregation, event_time NULLS FIRST, cohort_year NULLS FIRST, year NULLS FIRST"
+    return _derived(spec, sql, None, InSet("interval_check", ("consistent",)), order)
+
+
 _BUILDERS = {
     "key_unique": _key_unique,
     "values_between": _values_between,
@@ -402,4 +424,6 @@ _BUILDERS = {
     "unmatched_share": _unmatched_share,
     "list_deadline": _list_deadline,
     "indicator_fold_change": _indicator_fold_change,
+    "effect_pre_trend": _effect_pre_trend,
+    "effect_interval": _effect_interval,
 }

@@ -16,6 +16,14 @@ RAW_KEYS = {source: dg.AssetKey(["raw", source]) for source in SOURCES}
 AUDIT_LOADS = dg.AssetKey(["audit", "loads"])
 AUDIT_QUARANTINE = dg.AssetKey(["audit", "quarantine"])
 REPORTS = dg.AssetKey(["reports"])
+PILOT_EFFECT = dg.AssetKey(["marts", "pilot_effect"])
+# What the estimate reads (dbt's keys are [schema, table]: orchestration/dbt.py).
+PILOT_EFFECT_INPUTS = [
+    dg.AssetKey(["intermediate", "int_effect_panel"]),
+    dg.AssetKey(["intermediate", "int_effect_excluded_pilots"]),
+    dg.AssetKey(["seeds", "effect_outcomes"]),
+    dg.AssetKey(["seeds", "localities"]),
+]
 PUBLISHED = dg.AssetKey(["published_warehouse"])
 
 
@@ -78,7 +86,26 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     )
 
 
-@dg.asset(key=REPORTS, group_name="report", deps=mart_keys(), description="The national evaluation report and the locality cards, rendered from the marts of this build.")
+@dg.asset(
+    key=PILOT_EFFECT,
+    group_name="evaluation",
+    deps=PILOT_EFFECT_INPUTS,
+    description="The pilot's causal effect per outcome, nationally and per locality (metrics.md \"Pilot effect\"): "
+    "Callaway & Sant'Anna with not-yet-treated comparison, clustered multiplier bootstrap. Written into this "
+    "build before the mart gates judge it.",
+)
+def pilot_effect(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
+    from evaluation.warehouse import build_pilot_effect
+
+    with duckdb.connect(str(pilotdw.build_db(context.run.run_id)), config=settings.duckdb_config()) as con:
+        frame = build_pilot_effect(con)
+    overall = frame[frame["aggregation"] == "overall"]
+    estimated = int((overall["status"] == "estimated").sum())
+    pilotdw.say(f"pilot effect: {estimated} of {len(overall)} scope-outcome(s) estimated, {len(frame)} row(s)")
+    return dg.MaterializeResult(metadata={"rows": len(frame), "estimated_overall": estimated, "overall_rows": len(overall)})
+
+
+@dg.asset(key=REPORTS, group_name="report", deps=[*mart_keys(), PILOT_EFFECT], description="The national evaluation report and the locality cards, rendered from the marts of this build.")
 def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
     from reports.render import write_reports
 
@@ -109,4 +136,4 @@ def published_warehouse(context: dg.AssetExecutionContext, pilotdw: PilotdwHome)
     return dg.MaterializeResult(metadata={"build_id": run_id, "warehouse": str(pilotdw.warehouse), "pruned_builds": len(removed)})
 
 
-__all__ = ["PublicationBlocked", "landing_archive", "raw_layer", "reports", "published_warehouse"]
+__all__ = ["PublicationBlocked", "landing_archive", "raw_layer", "pilot_effect", "reports", "published_warehouse"]

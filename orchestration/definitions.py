@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets import landing_archive, published_warehouse, raw_layer, reports
+from orchestration.assets import landing_archive, pilot_effect, published_warehouse, raw_layer, reports
 from orchestration.checks import mart_gates, raw_gates
 from orchestration.dbt import dbt_models, dbt_resource
 from orchestration.resources import PilotdwHome
@@ -30,7 +30,7 @@ nightly_schedule = dg.ScheduleDefinition(
 
 def build_definitions(pilotdw: PilotdwHome | None = None) -> dg.Definitions:
     return dg.Definitions(
-        assets=[landing_archive, raw_layer, dbt_models, reports, published_warehouse],
+        assets=[landing_archive, raw_layer, dbt_models, pilot_effect, reports, published_warehouse],
         asset_checks=[raw_gates, mart_gates],
         jobs=[nightly_refresh],
         schedules=[nightly_schedule],
