@@ -133,7 +133,7 @@ def filings(rng: np.random.Generator, pilots: pd.DataFrame, params: pd.DataFrame
     staff = np.maximum(1, np.round(1 + revenue * rd_ratio / 1500 + rng.normal(0, 1, n)))
     parts = []
     for y in DATA_YEARS:
-        piloted = np.clip(y - fy + 1, 0, None)  # years in the programme so far
+        piloted = np.where(fy > 0, np.clip(y - fy + 1, 0, None), 0)  # years in the programme so far (0: never)
         if y > DATA_YEARS[0]:
             revenue = revenue * (1 + np.clip(rng.normal(0.07 + 0.02 * (piloted > 0), 0.15, n), -0.4, 1.0))
         rd = revenue * (rd_ratio + 0.003 * (y - 2022))
@@ -172,6 +172,24 @@ def filings(rng: np.random.Generator, pilots: pd.DataFrame, params: pd.DataFrame
             "submitted_on": submitted[filed], **{k: v[filed] for k, v in values.items()},
             "rd_intensity": (rd / revenue)[filed].round(4), "locality": pilots["locality"].to_numpy()[filed]}))
     return pd.concat(parts, ignore_index=True)
+
+
+COMPARISON_FILING_RATE = 0.8  # eligible enterprises never piloted that file anyway (the comparison group)
+
+
+def comparison_enterprises(seed: int, eligible_any: np.ndarray, ents: pd.DataFrame, piloted: np.ndarray) -> pd.DataFrame:
+    """Eligible register enterprises never piloted of which about half file annual data too: with
+    the not-yet-piloted cohorts they are the comparison group of marts.pilot_effect (the only one
+    for data year 2025, when every listed enterprise is piloted). Same columns as PilotPlan.pilots,
+    first_year 0 = never piloted."""
+    rng = stream(seed, "activity/comparison")
+    pick = eligible_any & ~np.isin(ents["uscc"].to_numpy(), piloted) & (rng.random(len(ents)) < COMPARISON_FILING_RATE)
+    return pd.DataFrame({
+        "uscc": ents["uscc"].to_numpy()[pick], "name": ents["name"].to_numpy()[pick],
+        "locality": ents["locality"].to_numpy()[pick],
+        "first_year": np.zeros(int(pick.sum()), dtype=np.int64),
+        "first_date": np.full(int(pick.sum()), day(2022, 1, 1), dtype="datetime64[D]"),
+    })
 
 
 def corrections(rng: np.random.Generator, filed: pd.DataFrame) -> pd.DataFrame:
@@ -314,7 +332,7 @@ def _split(frame: pd.DataFrame, bad: np.ndarray, overrides: dict, mask: np.ndarr
 
 
 def write(seed: int, plan: PilotPlan, landing: Landing, codes: list[str],
-          progress: Callable[[str], None] | None = None) -> dict[str, Counter]:
+          progress: Callable[[str], None] | None = None, comparison: pd.DataFrame | None = None) -> dict[str, Counter]:
     names = {loc.code: loc.name for loc in localities()}
     params = locality_params(seed, codes)
     a_shapes, f_shapes = assessment_shapes(), filing_shapes()
@@ -376,6 +394,19 @@ def write(seed: int, plan: PilotPlan, landing: Landing, codes: list[str],
         kinds["filings"]["corrections"] += len(fixes)
         if progress:
             progress(f"assessments and filings: {min(start + CHUNK, len(pilots))}/{len(pilots)} pilots")
+    # The comparison enterprises file into the same default yearly files, after the pilots (so the
+    # pilots' rows and random draws are those of a landing without them), with no bad rows.
+    comparison = comparison if comparison is not None else pilots.iloc[0:0]
+    for start in range(0, len(comparison), CHUNK):
+        chunk = comparison.iloc[start:start + CHUNK].reset_index(drop=True)
+        f = filings(stream(seed, f"activity/comparison/{start}"), chunk, params)
+        year = f["year"].to_numpy()
+        for y in DATA_YEARS:
+            m = year == y
+            if m.any():
+                filing.add(f"default/{y}", f"annual_data_{y}.csv", f_shapes["default"], f_when,
+                           Chunk(f[m].reset_index(drop=True), np.zeros(int(m.sum()), bool)))
+        kinds["filings"]["comparison_rows"] += len(f)
     assess.close()
     filing.close()
     return kinds

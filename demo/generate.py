@@ -68,6 +68,9 @@ def write_landing(out_dir: Path, *, scale: float = 1.0, seed: int = 2023, locali
                       rows=len(pop.real_rows))
     counts = {"enterprises": len(pop.ents), "register_rows": len(pop.quals), "pilot_enterprises": len(plan.pilots)}
     pilot_kinds = _pilot_bad_kinds(plan)
+    eligible_any = np.logical_or.reduce([pop.eligible[y] for y in sorted(pop.eligible) if y >= 2023])
+    comparison = activity.comparison_enterprises(seed, eligible_any, pop.ents, plan.pilots["uscc"].to_numpy())
+    counts["comparison_enterprises"] = len(comparison)
     # Only plan.pilots is needed from here on: let the lists and the population go before the
     # biggest stage (bounded memory at a million enterprises).
     for pl in plan.lists:
@@ -75,13 +78,15 @@ def write_landing(out_dir: Path, *, scale: float = 1.0, seed: int = 2023, locali
     del pop
     gc.collect()
     say(f"assessments and filings for {len(plan.pilots)} pilots")
-    act_kinds = activity.write(seed, plan, landing, codes, say)
+    act_kinds = activity.write(seed, plan, landing, codes, say, comparison=comparison)
     if include_rejects:
         _write_rejects(landing)
     landing.set_mtimes()
     corrections = act_kinds["filings"].pop("corrections", 0)
+    comparison_rows = act_kinds["filings"].pop("comparison_rows", 0)
     summary = _summary(landing, counts, plan, {"registers": reg_kinds, "pilots": pilot_kinds, **act_kinds})
     summary.update(seed=seed, formats=formats, scale=scale, filing_corrections=corrections,
+                   comparison_filing_rows=comparison_rows,
                    seconds=round(time.perf_counter() - started, 2))
     say(f"done in {summary['seconds']} s")
     return summary
