@@ -102,15 +102,15 @@ def tables(results: dict) -> str:
     sums = {s["scale"]: summary(s) for s in scales}
     lines = []
     lines.append("### pilotdw run (medians over the repeats; seconds unless marked)\n")
-    lines.append("| scale | enterprises | landing | repeats | status | **end to end** | archive | ingest | gates | dbt | report | publish "
+    lines.append("| scale | enterprises | landing | repeats | status | **end to end** | archive | ingest | gates | dbt | estimate | report | publish "
                  "| outside steps¹ | CPU s | peak memory² | warehouse | build file | others' load³ |")
-    lines.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    lines.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in scales:
         m = sums[s["scale"]]
         st = m["stages"]
         lines.append(
             f"| {s['scale']}× | {s['enterprises']:,} | {_fmt(s['landing_mb'], ' MB', 0)} | {m['n']}/{s['repeats']} | {', '.join(m['statuses'])} "
-            f"| **{_fmt(m['wall'])}** | {_fmt(st['archive'])} | {_fmt(st['ingest'])} | {_fmt(st['gates'])} | {_fmt(st['dbt'])} "
+            f"| **{_fmt(m['wall'])}** | {_fmt(st['archive'])} | {_fmt(st['ingest'])} | {_fmt(st['gates'])} | {_fmt(st['dbt'])} | {_fmt(st['estimate'])} "
             f"| {_fmt(st['report'])} | {_fmt(st['publish'])} | {_fmt(m['outside'])} | {_fmt(m['cpu'], '', 0)} "
             f"| {_fmt(m['peak_mb'], ' MB', 0)}{_peak_stage(m)} | {_fmt(m['warehouse_mb'], ' MB', 0)} | {_fmt(m['build_mb'], ' MB', 0)} | {_fmt(m['others_max'], '', 2)} |"
         )
@@ -177,13 +177,13 @@ def tables(results: dict) -> str:
     lines.append("- raw numbers of every run: `bench/out/results.json`; the plot: `bench/time_vs_scale.png`")
     for tag, tagged in sorted(results.get("tagged", {}).items()):
         lines.append(f"\n### Variant `{tag}`\n")
-        lines.append("| scale | status | end to end | archive | ingest | gates | dbt | report | publish | outside steps | nothing landed |")
-        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        lines.append("| scale | status | end to end | archive | ingest | gates | dbt | estimate | report | publish | outside steps | nothing landed |")
+        lines.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for s in sorted(tagged.values(), key=lambda s: s["scale"]):
             m = summary(s)
             st = m["stages"]
             lines.append(f"| {s['scale']}× | {', '.join(m['statuses'])} | {_fmt(m['wall'])} | {_fmt(st['archive'])} | {_fmt(st['ingest'])} "
-                         f"| {_fmt(st['gates'])} | {_fmt(st['dbt'])} | {_fmt(st['report'])} | {_fmt(st['publish'])} | {_fmt(m['outside'])} | {_fmt(m['unchanged'])} |")
+                         f"| {_fmt(st['gates'])} | {_fmt(st['dbt'])} | {_fmt(st['estimate'])} | {_fmt(st['report'])} | {_fmt(st['publish'])} | {_fmt(m['outside'])} | {_fmt(m['unchanged'])} |")
     return "\n".join(lines)
 
 

@@ -31,17 +31,18 @@ from bench.proc import run_measured
 
 BENCH_DIR = Path(__file__).resolve().parent
 SCENARIOS = ("full", "unchanged", "new_list")
-# Dagster step → benchmark stage (issue 7: ingest, dbt, gates, report, publish).
+# Dagster step → benchmark stage (issue 7: ingest, dbt, gates, report, publish; issue 12: estimate).
 STAGES = {
     "landing_archive": "archive",
     "raw_layer": "ingest",
     "raw_gates": "gates",
     "mart_gates": "gates",
     "dbt_models": "dbt",
+    "marts__pilot_effect": "estimate",  # the causal estimate of marts.pilot_effect (issue 12)
     "reports": "report",
     "published_warehouse": "publish",
 }
-STAGE_ORDER = ("archive", "ingest", "gates", "dbt", "report", "publish")
+STAGE_ORDER = ("archive", "ingest", "gates", "dbt", "estimate", "report", "publish")
 
 
 def git_commit() -> str:
