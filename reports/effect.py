@@ -20,7 +20,8 @@ from reports.warehouse import Warehouse
 EFFECT = "marts.pilot_effect"
 ESTIMATED = "estimated"
 INSUFFICIENT = "insufficient_data"
-# The gate of metrics.md's warning: parallel trends doubtful for an outcome (national pre_trend_p).
+# The gate of metrics.md's warning (expectations/thresholds.yml): parallel trends doubtful for an
+# outcome, its national pre_trend_p below the threshold. Its failing rows name the outcomes.
 PRE_TREND_CHECK = "pilot_effect_pre_trend"
 
 # (mart column, display kind): the columns of the per-outcome tables and the workbook sheet
@@ -55,8 +56,8 @@ def key(row: dict) -> str:
 def min_sample() -> int | None:
     """The estimation's minimum number of treated and of comparison enterprises in a post cell."""
     try:
-        from evaluation.pilot_effect import MIN_ENTERPRISES
-    except ImportError:
+        from evaluation.effect import MIN_ENTERPRISES
+    except ImportError:  # a reports-only install: the reasons then show the counts without the rule
         return None
     return int(MIN_ENTERPRISES)
 

@@ -11,12 +11,14 @@ its latest list date is after the deadline (Tianjin 2024: an earlier batch was i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import statistics
 from pathlib import Path
 
 import duckdb
 
+from expectations.results import ensure_check_results_table
 from settings import LOCALITIES_CSV, indicators
 
 YEARS = (2023, 2024)
@@ -152,7 +154,7 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
 
     _effectiveness(con, rng)
     if pilot_effect:
-        _pilot_effect(con, rng)
+        _pilot_effect(con)
     con.execute(
         """CREATE TABLE marts.national_summary AS
         SELECT c.year,
@@ -169,7 +171,7 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
         LEFT JOIN marts.regional_effectiveness e ON e.year = c.year AND e.locality_code = '000000'
         GROUP BY c.year ORDER BY c.year"""
     )
-    _audit(con, variant, quarantine_locality)
+    _audit(con, variant, quarantine_locality, effect_gates=pilot_effect and variant == "current")
     con.close()
     return path
 
@@ -213,74 +215,95 @@ def _effectiveness(con: duckdb.DuckDBPyConnection, rng: random.Random) -> None:
                 "'effectiveness_index = 40 × cumulative_coverage + 30 × filing_rate + 30 × share_improved (fixture formula)'")
 
 
-OUTCOMES = ("invention_applications", "high_value_invention_patents", "rd_expense", "patent_product_revenue")
-# TEMPORARY (until the estimation's function can fill it): crafted national estimates per outcome
-# (att, half-width of the interval, pre_trend_p): significant positive; negative covering 0; a
-# parallel-trends warning; positive covering 0.
-_NATIONAL_EFFECT = {
-    "invention_applications": (1.84, 0.9, 0.41),
-    "high_value_invention_patents": (-0.21, 0.7, 0.77),
-    "rd_expense": (35.2, 23.1, 0.012),
-    "patent_product_revenue": (120.5, 240.0, 0.35),
+# marts.pilot_effect is computed by the estimation itself (evaluation.effect) on a panel generated
+# here with a planted truth per outcome: a constant effect on invention applications (+3 件 from the
+# pilot year on), none on high-value patents, pilots' R&D already growing faster before piloting (a
+# pre-trend: the parallel-trends gate must warn), a negative effect on patent-product revenue.
+# Beijing and Shanghai have enough enterprises to be estimated; the others show each reason for
+# insufficient data.
+EFFECT_OUTCOMES = [
+    ("invention_applications", "发明专利申请量", "Invention patent applications", "件"),
+    ("high_value_invention_patents", "高价值发明专利拥有量", "High-value invention patents held", "件"),
+    ("rd_expense", "研发投入", "R&D expenditure", "万元"),
+    ("patent_product_revenue", "专利产品销售收入", "Patent-product sales revenue", "万元"),
+]
+PLANTED = {"invention_applications": 3.0, "high_value_invention_patents": 0.0, "patent_product_revenue": -40.0}
+PRE_TREND_OUTCOME, PRE_TREND_SLOPE = "rd_expense", 25.0  # pilots' extra growth per year, before and after
+EFFECT_YEARS = (2020, 2021, 2022, 2023, 2024)
+# locality → enterprises (cohort 2023, cohort 2024, never piloted); the rest get a few at random
+EFFECT_SIZES = {
+    "110000": (70, 60, 140), "310000": (60, 50, 120),
+    "540000": (0, 0, 0),  # no pilot, no comparison
+    "660000": (8, 0, 0),  # pilots but no comparison enterprise
+    "630000": (3, 1, 8),  # too few on both sides
+    "650000": (12, 13, 28),  # 25 pilots in all, but no single year with 20
 }
+EXCLUDED_PILOTS = {"110000": 3, "440300": 2}
 
 
-def _pilot_effect(con: duckdb.DuckDBPyConnection, rng: random.Random) -> None:
-    con.execute(
-        """CREATE SCHEMA IF NOT EXISTS seeds;
-        CREATE TABLE seeds.effect_outcomes (outcome VARCHAR, name_zh VARCHAR, name_en VARCHAR, unit VARCHAR);
-        INSERT INTO seeds.effect_outcomes VALUES
-          ('invention_applications', '发明专利申请量', 'Invention patent applications', '件'),
-          ('high_value_invention_patents', '高价值发明专利拥有量', 'High-value invention patents held', '件'),
-          ('rd_expense', '研发投入', 'R&D expenditure', '万元'),
-          ('patent_product_revenue', '专利产品销售收入', 'Patent-product sales revenue', '万元');
-        CREATE TABLE marts.pilot_effect (scope_code VARCHAR, outcome VARCHAR, aggregation VARCHAR,
-          event_time INTEGER, cohort_year INTEGER, year INTEGER, att DOUBLE, se DOUBLE, ci_low DOUBLE,
-          ci_high DOUBLE, p_value DOUBLE, baseline_mean DOUBLE, n_treated INTEGER, n_comparison INTEGER,
-          pre_trend_p DOUBLE, excluded_pilots INTEGER, status VARCHAR)"""
-    )
+def effect_panel():
+    """The generated panel (the columns of intermediate.int_effect_panel) and the excluded pilots."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(56005)
     rows = []
+    from settings import localities
 
-    def estimate(scope, outcome, agg, e, g, t, att, half, n_t, n_c, pre=None, excluded=None):
-        se = half / 1.96
-        rows.append((scope, outcome, agg, e, g, t, att, se, att - half, att + half, min(1.0, 2 * 0.5 ** (abs(att) / se)),
-                     round(att * 4 + 10, 2), n_t, n_c, pre, excluded, "estimated"))
-
-    def insufficient(scope, outcome, n_t, n_c, excluded=0):
-        rows.append((scope, outcome, "overall", None, None, None, None, None, None, None, None, None, n_t, n_c, None,
-                     excluded, "insufficient_data"))
-
-    for outcome, (att, half, pre) in _NATIONAL_EFFECT.items():
-        estimate("000000", outcome, "overall", None, None, None, att, half, 812, 2240, pre, 17)
-        for e in (-2, -1, 0, 1, 2):
-            a = att * (0.4 + 0.3 * e) if e >= 0 else round(rng.uniform(-0.3, 0.3) * half, 3)
-            estimate("000000", outcome, "event", e, None, None, a, half * (1.2 + 0.2 * abs(e)), 300 + 50 * e, 1500)
-        for g in (2023, 2024, 2025):
-            estimate("000000", outcome, "cohort", None, g, None, att * (1.1 - 0.1 * (g - 2023)), half * 1.3, 270, 1800)
-            for t in range(2022, 2026):
-                if t != g - 1:
-                    estimate("000000", outcome, "cell", t - g, g, t, att * 0.1 * (t - g + 3), half * 1.5, 90, 700)
-    # localities: two estimated; the others insufficient for each of the sample-size reasons
-    reasons = {"540000": (0, 0), "660000": (8, 0), "650000": (25, 41)}  # no pilot; no comparison; no year with enough
-    for code, in con.execute("SELECT locality_code FROM marts.dim_locality ORDER BY locality_code").fetchall():
-        few = (rng.randint(1, 19), rng.randint(20, 300))  # the same enterprises file every outcome
-        for outcome, (att, half, _) in _NATIONAL_EFFECT.items():
-            if code in ("110000", "310000"):
-                estimate(code, outcome, "overall", None, None, None, att * 1.4, half * 2.2, 64, 180, 0.5, 1)
-                for e in (-1, 0, 1):
-                    estimate(code, outcome, "event", e, None, None, att * (0.2 + 0.5 * e), half * 2.5, 40, 120)
-            elif code in reasons:
-                insufficient(code, outcome, *reasons[code])
-            elif code == "630000":
-                insufficient(code, outcome, 4, 9)  # both too few
-            elif code == "620000" and outcome == "rd_expense":
-                insufficient(code, outcome, few[0] + 1, few[1])  # one outcome filed by one more pilot
-            else:
-                insufficient(code, outcome, *few)
-    con.executemany(f"INSERT INTO marts.pilot_effect VALUES ({', '.join('?' * 17)})", rows)
+    for loc in localities():
+        sizes = EFFECT_SIZES.get(loc.code)
+        if sizes is None:
+            sizes = (int(rng.integers(1, 8)), int(rng.integers(1, 8)), int(rng.integers(20, 60)))
+        for cohort, n in zip((2023, 2024, None), sizes):
+            for k in range(n):
+                uscc = f"{loc.code}{cohort or 0}{k:06d}"
+                level = {o: rng.gamma(2.0, s) for o, s in (("invention_applications", 6), ("high_value_invention_patents", 3),
+                                                           ("rd_expense", 150), ("patent_product_revenue", 800))}
+                for year in EFFECT_YEARS:
+                    if rng.random() < 0.04:
+                        continue  # a year not filed: the enterprise leaves the cells using it
+                    row = {"uscc": uscc, "locality_code": loc.code, "data_year": year, "cohort_year": cohort}
+                    for outcome, base in level.items():
+                        trend = {"invention_applications": 1.0, "high_value_invention_patents": 0.5,
+                                 "rd_expense": 20.0, "patent_product_revenue": 60.0}[outcome] * (year - 2020)
+                        value = base + trend + rng.normal(0, 0.05 * base + 1)
+                        if cohort is not None:
+                            if outcome == PRE_TREND_OUTCOME:
+                                value += PRE_TREND_SLOPE * (year - 2020)
+                            elif year >= cohort:
+                                value += PLANTED[outcome]
+                        row[outcome] = max(0.0, round(value, 2))
+                    rows.append(row)
+    panel = pd.DataFrame(rows)
+    panel["cohort_year"] = panel["cohort_year"].astype("Int64")
+    excluded = pd.DataFrame(
+        [{"locality_code": code, "pilot_key": f"x{i}", "uscc": f"9{code}EXCL{i:05d}"}
+         for code, n in EXCLUDED_PILOTS.items() for i in range(n)],
+        columns=["locality_code", "pilot_key", "uscc"],
+    )
+    return panel, excluded
 
 
-def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bool) -> None:
+@functools.lru_cache(maxsize=1)
+def _estimated():
+    """marts.pilot_effect of the generated panel, by the estimation (once per test process)."""
+    from evaluation.effect import pilot_effect
+    from settings import localities
+
+    panel, excluded = effect_panel()
+    return pilot_effect(panel, [o for o, *_ in EFFECT_OUTCOMES], [loc.code for loc in localities()], excluded)
+
+
+def _pilot_effect(con: duckdb.DuckDBPyConnection) -> None:
+    from evaluation.warehouse import write_pilot_effect
+
+    con.execute("CREATE SCHEMA IF NOT EXISTS seeds; "
+                "CREATE TABLE seeds.effect_outcomes (outcome VARCHAR, name_zh VARCHAR, name_en VARCHAR, unit VARCHAR)")
+    con.executemany("INSERT INTO seeds.effect_outcomes VALUES (?, ?, ?, ?)", EFFECT_OUTCOMES)
+    write_pilot_effect(con, _estimated())
+
+
+def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bool, effect_gates: bool) -> None:
     build_id = "20250110T020000-prev01" if variant == "previous" else "20250111T020000-cur002"
     run_id = "run-0041" if variant == "previous" else "run-0042"
     files = ["registers/ip_demonstration_2024.csv", "registers/little_giant_2024.xlsx",
@@ -318,11 +341,7 @@ def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bo
     ]
     con.executemany(f"INSERT INTO audit.quarantine VALUES ({', '.join('?' * (7 + bool(quarantine_locality)))})",
                     [q if quarantine_locality else q[:7] for q in quarantine])
-    con.execute(
-        """CREATE TABLE audit.check_results ("check" VARCHAR, "table" VARCHAR, severity VARCHAR, passed BOOLEAN,
-        observed_value DOUBLE, threshold DOUBLE, run_id VARCHAR, checked_at TIMESTAMP, message VARCHAR, failing_sql VARCHAR,
-        failing_sample JSON)"""
-    )
+    ensure_check_results_table(con)  # the gates' own table, so the real gates below can write to it
     at = dt.datetime(2025, 1, day, 2, 5)
     checks = [
         ("no_rejected_files", "audit.loads", "block", False, 1.0, 0.0, "run-0040", at - dt.timedelta(days=2),
@@ -337,10 +356,14 @@ def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bo
         ("list_by_deadline", "marts.coverage_by_locality_year", "warn", False, 1.0, 0.0, run_id, at,
          "新疆生产建设兵团 2024: no list by 2024-03-31", "SELECT 1"),
     ]
-    checks = [c + (None,) for c in checks] + [
-        ("pilot_effect_pre_trend", "marts.pilot_effect", "warn", False, 0.012, 0.05, run_id, at,
-         "marts.pilot_effect: 1 national outcome(s) with pre_trend_p below 0.05",
-         "SELECT * FROM marts.pilot_effect WHERE scope_code = '000000' AND aggregation = 'overall' AND pre_trend_p < 0.05",
-         '[{"scope_code": "000000", "outcome": "rd_expense", "aggregation": "overall", "pre_trend_p": 0.012}]'),
-    ]
-    con.executemany(f"INSERT INTO audit.check_results VALUES ({', '.join('?' * 11)})", checks)
+    con.executemany(
+        'INSERT INTO audit.check_results ("check", "table", severity, passed, observed_value, threshold, run_id, '
+        "checked_at, message, failing_sql) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", checks)
+    if effect_gates:
+        # the pilot-effect gates of thresholds.yml, run by the gate machinery on this warehouse
+        from expectations.checks import check_specs
+        from expectations.gates import run_checks
+
+        gates = [spec.name for spec in check_specs() if spec.table == "marts.pilot_effect"]
+        assert gates, "thresholds.yml has no gate on marts.pilot_effect"
+        run_checks(con, run_id, as_of=dt.date(2025, 1, day), names=gates)
