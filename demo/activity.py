@@ -109,8 +109,15 @@ def assessments(rng: np.random.Generator, pilots: pd.DataFrame, params: pd.DataF
 
 
 def filings(rng: np.random.Generator, pilots: pd.DataFrame, params: pd.DataFrame) -> pd.DataFrame:
-    """One row per pilot and data year 2022–2025 where it filed: 13 indicators with realistic
-    magnitudes (万元 or counts) and year-on-year growth, a little faster once piloted."""
+    """One row per pilot (or comparison enterprise, first_year 0) and data year 2022–2025 where it
+    filed: 13 indicators with realistic magnitudes (万元 or counts) and year-on-year growth.
+
+    The planted truth of marts.pilot_effect (demo/README.md): one process for every enterprise, so
+    parallel trends hold; from the pilot year on, with k = years in the programme (1 in the pilot
+    year), invention applications × (1 + 0.12 k), revenue growth + 2 points a year (so R&D and
+    patent-product revenue follow), high-value share of valid patents + 0.02 k, IP staff hired a
+    little more often; indicators derived from these (grants, valid patents, PCT applications, IP
+    budget) follow them. Nothing else depends on piloting."""
     n = len(pilots)
     rate = params.loc[pilots["locality"].to_numpy(), "filing_rate"].to_numpy()
     propensity = np.clip(rate + rng.normal(0, 0.08, n), 0.2, 1.0)
