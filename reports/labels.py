@@ -198,11 +198,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "effect_localities_lead": (
         "各地区自身试点企业与本地区可比企业相比的总体估计值（方括号内为 95% 置信区间）。"
         "一个地区至少有一个试点年度同时有 {min} 家以上试点企业和可比企业时才给出估计，否则标为“数据不足”并说明原因；"
-        "有估计值的地区列在前面，绿色表示区间不包含 0。",
+        "有估计值的地区列在前面；区间不包含 0 的估计值加粗（绿色为多于可比企业，红色为少于）。",
         "Each locality's overall estimate, its pilots against its own comparable enterprises (95% interval in "
         "brackets). A locality is estimated only when some pilot year has {min} or more pilot and comparison "
         "enterprises at once; otherwise it is marked insufficient data, with the reason. Localities with an "
-        "estimate come first; green means the interval excludes 0.",
+        "estimate come first; an estimate whose interval excludes 0 is bold (green above, red below the "
+        "comparison enterprises).",
     ),
     "effect_significant": ("区间不含 0", "interval excludes 0"),
     "effect_missing": (

@@ -55,6 +55,42 @@ def test_report_renders_in_chromium_without_console_errors(rendered, tmp_path, p
     shutil.copy(png, keep / png.name)
 
 
+def section_only(page: Path, section: str, out: Path, extra_css: str = "") -> Path:
+    """A copy of `page` showing only one section (the rest hidden by a style rule), to render it alone."""
+    html = page.read_text(encoding="utf-8").replace(
+        "</style>", f"section:not(#{section}), nav.toc, footer {{ display: none; }} {extra_css}</style>")
+    out.write_text(html, encoding="utf-8")
+    return out
+
+
+def blue_pixels(png: Path) -> int:
+    """Pixels in the post-period blue of the event-study dots and whiskers (--ok: #2b6cb0)."""
+    import numpy as np
+
+    rgb = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    return int((np.abs(rgb - [0x2B, 0x6C, 0xB0]) < 24).all(axis=2).sum())
+
+
+@pytest.mark.parametrize("page", ["national.html", "localities/110000.html"])
+def test_pilot_effect_section_renders_with_its_charts(rendered, tmp_path, page):
+    source = rendered["dir"] / page
+    html = source.read_text(encoding="utf-8")
+    assert html.count('data-kind="event-study"') > 0 and '<section id="effect">' in html
+    alone = section_only(source, "effect", source.with_name(f"_effect_{source.name}"))
+    png = tmp_path / "effect.png"
+    log = screenshot(alone, png, tmp_path / "profile", "1200,2400")
+    assert problems(log) == []
+    stddev, share = ink(png)
+    assert stddev > 20 and share > 0.03, (stddev, share)
+    # the charts' estimates are drawn: hiding them takes their blue away
+    hidden = section_only(source, "effect", source.with_name(f"_effect_hidden_{source.name}"), ".est { display: none; }")
+    screenshot(hidden, tmp_path / "hidden.png", tmp_path / "profile", "1200,2400")
+    assert blue_pixels(png) > 200 + blue_pixels(tmp_path / "hidden.png"), (blue_pixels(png), blue_pixels(tmp_path / "hidden.png"))
+    keep = Path(rendered["out"]) / "screenshots"
+    keep.mkdir(exist_ok=True)
+    shutil.copy(png, keep / f"effect_{Path(page).stem}.png")
+
+
 def test_the_console_check_catches_an_outside_resource(tmp_path):
     # The same policy as the reports: any outside load is blocked and reported, so the check above can fail.
     page = tmp_path / "bad.html"
