@@ -28,14 +28,36 @@ def test_every_entry_has_both_languages():
 
 def test_templates_use_only_catalogued_labels():
     source = "\n".join(p.read_text(encoding="utf-8") for p in TEMPLATES.glob("*.html"))
-    keys = set(re.findall(r"\bt\('([a-z0-9_]+)'\s*[,)]", source))
+    keys = set(re.findall(r"\btm?\('([a-z0-9_]+)'\s*[,)]", source))
     keys |= {f"status_{s}" for s in ("on_time", "late", "no_date", "no_list")}  # built as 'status_' ~ status
+    keys |= {f"effect_{d}" for d in ("more", "less", "same")}  # built as 'effect_' ~ direction
+    assert {"effect_details", "effect_warning", "effect_excluded"} <= keys  # tm() sentences are found too
     columns = set(re.findall(r"\bcol\('([a-z0-9_]+)'\s*\)", source))
     assert keys and columns
     for key in keys:
         labels.text(key, "zh"), labels.text(key, "en")
     for name in columns:
         labels.column(name, "zh"), labels.column(name, "en")
+
+
+def test_pilot_effect_words_follow_the_row():
+    from reports.effect import covers_zero, direction, insufficient_reason
+
+    assert direction({"att": 0.4}) == "more" and direction({"att": -0.1}) == "less" and direction({"att": 0.0}) == "same"
+    assert direction({"att": None}) is None
+    assert covers_zero({"ci_low": -0.1, "ci_high": 2}) and not covers_zero({"ci_low": 0.1, "ci_high": 2})
+    assert covers_zero({"ci_low": 0.0, "ci_high": 2})  # an interval ending at 0 contains it
+    assert covers_zero({"ci_low": None, "ci_high": 2}) is None
+    reasons = {
+        (0, 0): "effect_reason_no_treated", (8, 0): "effect_reason_no_comparison", (4, 9): "effect_reason_few_both",
+        (12, 300): "effect_reason_few_treated", (40, 7): "effect_reason_few_comparison", (25, 41): "effect_reason_no_cell",
+    }
+    for (treated, comparison), key in reasons.items():
+        reason, fields = insufficient_reason({"n_treated": treated, "n_comparison": comparison}, 20)
+        assert reason == key, (treated, comparison)
+        for lang in labels.LANGS:  # every reason's sentence fills from the same fields
+            labels.text(reason, lang, treated=treated, comparison=comparison, min=20)
+    assert insufficient_reason({"n_treated": 5, "n_comparison": 5}, None)[0] == "effect_reason_counts"
 
 
 def test_sheet_names_are_valid_for_excel():
