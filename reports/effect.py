@@ -118,10 +118,15 @@ def _outcomes(wh: Warehouse, lang: str) -> list[dict]:
     out = []
     for o in wh.effect_outcomes(lang):
         name = o.get("outcome")
+        label = o.get("label") or _indicator_or(name, lang, indicator)
+        shown_unit = unit(o["unit"], lang) if o.get("unit") else (_indicator_or(name, lang, indicator_unit) or "")
         out.append({
             "outcome": name,
-            "label": o.get("label") or _indicator_or(name, lang, indicator),
-            "unit": unit(o["unit"], lang) if o.get("unit") else (_indicator_or(name, lang, indicator_unit) or ""),
+            "label": label,
+            # inside an English sentence a name is lower case, unless it starts with an acronym (R&D)
+            "in_sentence": label[0].lower() + label[1:] if lang == "en" and label[1:2].islower() else label,
+            "unit": shown_unit,
+            "unit_after": f" {shown_unit}" if shown_unit else "",
         })
     return out
 

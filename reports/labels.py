@@ -110,25 +110,26 @@ _TEXT: dict[str, tuple[str, str]] = {
         "in any list by that year): a difference-in-differences estimate for a staggered rollout "
         "(Callaway & Sant'Anna). A positive value means pilots grew more than comparable enterprises.",
     ),
-    # sentences with placeholders for traced figures (filled by the template's tm())
+    # sentences with placeholders for traced figures (filled by the template's tm()); {unit} is the
+    # outcome's unit with its leading space, empty for a count in English
     "effect_more": (
-        "试点企业{outcome}比尚未试点的可比企业平均多 {value} {unit}（差值的 95% 置信区间为 {low} 至 {high} {unit}）。",
+        "试点企业{outcome}比尚未试点的可比企业平均多 {value}{unit}（差值的 95% 置信区间为 {low} 至 {high}{unit}）。",
         "Compared with comparable enterprises not yet piloted, pilot enterprises' {outcome} grew on average by "
-        "{value} {unit} more (95% confidence interval of the difference: {low} to {high}).",
+        "{value}{unit} more (95% confidence interval of the difference: {low} to {high}).",
     ),
     "effect_less": (
-        "试点企业{outcome}比尚未试点的可比企业平均少 {value} {unit}（差值的 95% 置信区间为 {low} 至 {high} {unit}）。",
+        "试点企业{outcome}比尚未试点的可比企业平均少 {value}{unit}（差值的 95% 置信区间为 {low} 至 {high}{unit}）。",
         "Compared with comparable enterprises not yet piloted, pilot enterprises' {outcome} grew on average by "
-        "{value} {unit} less (95% confidence interval of the difference: {low} to {high}).",
+        "{value}{unit} less (95% confidence interval of the difference: {low} to {high}).",
     ),
     "effect_same": (
-        "试点企业{outcome}与尚未试点的可比企业平均相差 {value} {unit}（差值的 95% 置信区间为 {low} 至 {high} {unit}）。",
+        "试点企业{outcome}与尚未试点的可比企业平均相差 {value}{unit}（差值的 95% 置信区间为 {low} 至 {high}{unit}）。",
         "Compared with comparable enterprises not yet piloted, pilot enterprises' {outcome} grew on average by "
-        "the same amount, a difference of {value} {unit} (95% confidence interval: {low} to {high}).",
+        "the same amount, a difference of {value}{unit} (95% confidence interval: {low} to {high}).",
     ),
     "effect_details": (
-        "p = {p}；试点企业 {treated} 家，可比企业 {comparison} 家；试点企业基期均值 {baseline} {unit}。",
-        "p = {p}; {treated} pilot and {comparison} comparison enterprises; pilots' base-year mean {baseline} {unit}.",
+        "p = {p}；试点企业 {treated} 家，可比企业 {comparison} 家；试点企业基期均值 {baseline}{unit}。",
+        "p = {p}; {treated} pilot and {comparison} comparison enterprises; pilots' base-year mean {baseline}{unit}.",
     ),
     "effect_pre_trend": ("试点前趋势检验 p = {p}。", "Pre-trend test p = {p}."),
     "effect_zero_in_ci": (
@@ -216,6 +217,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "national report's section on the pilot's effect).",
     ),
     "chart_alt_effect": ("{outcome}试点效果事件研究图", "Event-study chart of the effect on {outcome}"),
+    "in_parens": ("（{text}）", " ({text})"),
     "agg_overall": ("总体", "overall"),
     "agg_event": ("按相对年度", "by event time"),
     "agg_cohort": ("按试点批次", "by cohort"),
