@@ -9,7 +9,9 @@ Crafted facts the gate tests rely on (all chosen here, none copied from pipeline
 - every coverage row: eligible_base 30, batch_pilots 11 of which 0 unmatched; a list submitted
   before its list_deadline (30 June 2023, 31 March later), so list_on_time TRUE;
 - filing_rate 0.9 everywhere; every yoy 0.1; scores 60-80; no locality flag or mismatch;
-- audit.loads: one loaded file per source, 1 quarantined row of 112 pilot rows (< 2 %).
+- audit.loads: one loaded file per source, 1 quarantined row of 112 pilot rows (< 2 %);
+- marts.pilot_effect: a national estimate per outcome with pre_trend_p 0.4 and consistent intervals,
+  and every locality insufficient_data.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ def build_clean_warehouse(path: str | Path) -> duckdb.DuckDBPyConnection:
         "FROM raw.registers WHERE superseded_by IS NULL"
     )
     _marts(con)
+    _pilot_effect(con)
     return con
 
 
@@ -212,3 +215,22 @@ def _marts(con) -> None:
         FROM raw.registers
         """
     )
+
+
+def _pilot_effect(con) -> None:
+    """marts.pilot_effect written by the estimation's own writer (its columns and types)."""
+    from evaluation.effect import as_frame
+    from evaluation.warehouse import write_pilot_effect
+
+    rows = []
+    for outcome in ("invention_applications", "rd_expense"):
+        rows.append({"scope_code": "000000", "outcome": outcome, "aggregation": "overall", "att": 2.0, "se": 0.5,
+                     "ci_low": 1.0, "ci_high": 3.0, "p_value": 0.001, "baseline_mean": 20.0, "n_treated": 300,
+                     "n_comparison": 250, "pre_trend_p": 0.4, "excluded_pilots": 5, "status": "estimated"})
+        rows.append({"scope_code": "000000", "outcome": outcome, "aggregation": "event", "event_time": -1, "att": 0.1,
+                     "se": 0.4, "ci_low": -0.7, "ci_high": 0.9, "p_value": 0.8, "baseline_mean": 19.0, "n_treated": 200,
+                     "n_comparison": 250, "status": "estimated"})
+        for loc in settings.localities():
+            rows.append({"scope_code": loc.code, "outcome": outcome, "aggregation": "overall", "n_treated": 8,
+                         "n_comparison": 6, "excluded_pilots": 0, "status": "insufficient_data"})
+    write_pilot_effect(con, as_frame(rows))
