@@ -17,6 +17,7 @@ OUTCOMES = "seeds.effect_outcomes"
 LOCALITIES = "seeds.localities"
 TABLE = "marts.pilot_effect"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+_DDL_TYPES = {"DOUBLE": "DOUBLE PRECISION"}
 
 
 def _frame(con, sql: str, params: tuple = ()) -> pd.DataFrame:
@@ -58,7 +59,8 @@ def build_pilot_effect(con) -> pd.DataFrame:
 
 def write_pilot_effect(con, frame: pd.DataFrame) -> None:
     """Replace marts.pilot_effect with `frame` (columns of effect.COLUMNS)."""
-    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in COLUMNS.items())
+    # DOUBLE PRECISION: the standard spelling, DOUBLE to DuckDB and float8 to PostgreSQL
+    columns = ", ".join(f"{name} {_DDL_TYPES.get(sql_type, sql_type)}" for name, sql_type in COLUMNS.items())
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(f"DROP TABLE IF EXISTS {TABLE}")
     con.execute(f"CREATE TABLE {TABLE} ({columns})")
