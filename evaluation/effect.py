@@ -211,7 +211,12 @@ def _weighted(values: list[float], weights: list[float]) -> float | None:
 
 def pre_trend_p(result, pre: list[tuple[int, int]]) -> float | None:
     """Joint Wald test that every pre-period ATT(g,t) is 0, with the covariance of the cells'
-    influence functions summed per enterprise (as R did's pre-test): W = θ'V⁺θ ~ χ²(rank V)."""
+    influence functions summed per enterprise (as R did's pre-test): W = θ'V⁺θ ~ χ²(rank V).
+
+    diff-diff reports no joint test of the cells (its diagnostics test event-time aggregates), so
+    the test is done here, on the library's own per-cell influence functions, which it keeps on the
+    result for re-aggregation (`_aggregation_kit.influence`, diff-diff 3.x; pinned < 4). Without
+    them the p-value is NULL rather than a guess."""
     from scipy.stats import chi2
 
     kit = getattr(result, "_aggregation_kit", None)
