@@ -169,7 +169,14 @@ def section(wh: Warehouse, lang: str, checks: list[dict], scope_code: str = NATI
             "chart": charts.event_study(rows),
             "warning": warned.get(name),
         })
-    return {"present": True, "outcomes": outcomes, "min": minimum}
+    return {"present": True, "outcomes": outcomes, "min": minimum, "merged": _same_reason([o["overall"] for o in outcomes])}
+
+
+def _same_reason(cells: list[dict | None]) -> dict | None:
+    """One of `cells` when every one is insufficient for the same reason and counts (so a page can
+    say it once), else None."""
+    alike = {(c["reason"], c.get("n_treated"), c.get("n_comparison")) if c and c.get("reason") else None for c in cells}
+    return cells[0] if cells and len(alike) == 1 and None not in alike else None
 
 
 def locality_table(wh: Warehouse, lang: str, outcomes: list[dict]) -> list[dict]:
@@ -183,9 +190,7 @@ def locality_table(wh: Warehouse, lang: str, outcomes: list[dict]) -> list[dict]
     rows = []
     for loc in wh.localities(lang):
         cells = [_reasoned(by_scope.get(loc["locality_code"], {}).get(o["outcome"]), minimum) for o in outcomes]
-        alike = {(c["reason"], c.get("n_treated"), c.get("n_comparison")) if c and c.get("reason") else None for c in cells}
-        merged = cells[0] if cells and len(alike) == 1 and None not in alike else None
-        rows.append({**loc, "cells": cells, "merged": merged,
+        rows.append({**loc, "cells": cells, "merged": _same_reason(cells),
                      "estimated": any(c and c.get("status") == ESTIMATED for c in cells)})
     return sorted(rows, key=lambda r: not r["estimated"])  # stable: by code within each group
 

@@ -153,6 +153,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "understate the effect; read it with the pre-period points of the chart below.",
     ),
     "effect_insufficient": ("数据不足", "Insufficient data"),
+    "effect_insufficient_all": ("{outcomes}均数据不足", "Insufficient data for {outcomes}"),
+    "list_sep": ("、", ", "),
     "effect_insufficient_national": (
         "全国数据不足，无法估计：{reason}",
         "Not enough data for a national estimate: {reason}",
