@@ -185,7 +185,7 @@ def fit(wide: Wide):
             warnings.filterwarnings("ignore", message=message)
         # aggregate="all" computes the event-time and cohort aggregations inside the fit, from the
         # fit's one bootstrap: the same numbers as results.aggregate(...) afterwards, which replays
-        # the bootstrap once per aggregation (measured: 45 % of the estimation's CPU saved). The
+        # the bootstrap once per aggregation (measured on the demo: 5.1 → 3.7 s CPU in all). The
         # argument is deprecated for diff-diff 4.0; pyproject pins diff-diff < 4.
         warnings.filterwarnings("ignore", category=FutureWarning, message=r"CallawaySantAnna\.fit\(aggregate=")
         return estimator.fit(long, outcome="y", unit="unit", time="year", first_treat="first_treat", aggregate="all")
