@@ -67,3 +67,18 @@ def test_the_gates_warn_on_a_national_pre_trend_and_block_an_inconsistent_interv
 def test_the_gates_pass_a_clean_mart():
     con = build([row(), row(outcome="rd_expense", pre_trend_p=0.05), row(scope_code="310000", pre_trend_p=None)])
     assert all(r.passed for r in run_checks(con, "run-2", names=GATES, as_of=date(2026, 7, 1)))
+
+
+def test_every_column_is_documented_in_chinese_and_english():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    doc = yaml.safe_load((Path(__file__).resolve().parents[2] / "evaluation" / "pilot_effect.yml").read_text(encoding="utf-8"))
+    (model,) = doc["models"]
+    described = {c["name"]: c["description"] for c in model["columns"]}
+    assert list(described) == list(COLUMNS)
+    for name, text in described.items():
+        zh, _, en = text.partition(" / ")
+        assert re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"[A-Za-z]{3}", en), name
