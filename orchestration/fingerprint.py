@@ -11,9 +11,11 @@ import duckdb
 import settings
 from sources.archive import read_manifest
 
-# The code whose change alters what a build computes: the rules (sources, dbt) and the gates.
+# The code whose change alters what a build computes: the rules (sources, dbt), the estimate
+# (evaluation) and the gates.
 _CODE_GLOBS = ("sources/*.py", "sources/*.sql", "dbt_project/dbt_project.yml", "dbt_project/models/**/*", "dbt_project/macros/**/*",
-               "dbt_project/seeds/*", "expectations/*.py", "expectations/*.yml", "reports/**/*.py", "reports/templates/**/*")
+               "dbt_project/seeds/*", "evaluation/*.py", "expectations/*.py", "expectations/*.yml", "reports/**/*.py",
+               "reports/templates/**/*")
 
 
 def code_fingerprint() -> str:

@@ -82,3 +82,12 @@ def test_every_column_is_documented_in_chinese_and_english():
     for name, text in described.items():
         zh, _, en = text.partition(" / ")
         assert re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"[A-Za-z]{3}", en), name
+
+
+def test_the_estimation_code_is_part_of_the_build_fingerprint():
+    # a change to the estimate must rebuild even when nothing landed (orchestration/fingerprint.py)
+    import settings
+    from orchestration.fingerprint import _CODE_GLOBS
+
+    covered = {p.relative_to(settings.PROJECT_ROOT).as_posix() for g in _CODE_GLOBS for p in settings.PROJECT_ROOT.glob(g)}
+    assert {"evaluation/effect.py", "evaluation/warehouse.py"} <= covered
