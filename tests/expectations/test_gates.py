@@ -14,7 +14,8 @@ import pytest
 
 import settings
 from tests.expectations.crafted import SHANGHAI, SHENZHEN, fake_uscc
-from expectations.checks import check_specs
+from expectations.checks import check_specs, specs_by_name
+from expectations.plans import plan_for
 from expectations.gates import blocking_failures, failing_rows, run_checks
 
 AS_OF = date(2026, 1, 15)  # after every list deadline of 2023-2025, the filing deadlines of 2023-2024
@@ -351,7 +352,8 @@ def _filings(con, indicator: str, uscc: str, values: dict[int, float | None]) ->
 )
 def test_the_tenfold_rule_at_its_edges(warehouse, before, after, fold, passes):
     uscc = fake_uscc(SHANGHAI, 2)
-    _filings(warehouse, "rd_expense", uscc, {2024: before, 2025: after})
+    # the earlier years hold `before` too, so the only change is the one of 2025
+    _filings(warehouse, "rd_expense", uscc, {2022: before, 2023: before, 2024: before, 2025: after})
     result = one(warehouse, "indicator_tenfold_change")
     if passes:
         assert result.passed, result.message
@@ -361,10 +363,14 @@ def test_the_tenfold_rule_at_its_edges(warehouse, before, after, fold, passes):
         assert (row["uscc"], row["year"], row["indicator"]) == (uscc, 2025, "rd_expense")
         assert (row["previous_value"], row["value"]) == (before, after)
         assert len(failing_rows(warehouse, result)) == 1
-    # never infinite: the worst value is a finite fold, the 1.1 of the clean filings at least
-    assert result.observed is not None and result.observed != float("inf")
-    if fold is not None and passes:
-        assert result.observed == pytest.approx(max(fold, 1.1))
+    # the row's own fold change as the check's frame computes it; never infinite
+    (spec,) = specs_by_name(["indicator_tenfold_change"])
+    frame = plan_for(spec, AS_OF).frame_sql
+    folds = warehouse.execute(
+        f"SELECT fold_change FROM ({frame}) WHERE uscc = ? AND year = 2025 AND indicator = 'rd_expense'", [uscc]
+    ).fetchall()
+    assert folds == ([] if fold is None else [(pytest.approx(fold),)])
+    assert result.observed is not None and result.observed < float("inf")
 
 
 def test_the_tenfold_base_comes_from_thresholds(tmp_path, warehouse):
