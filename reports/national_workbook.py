@@ -53,7 +53,7 @@ def national_sheets(wh: Warehouse, ctx: dict, lang: str, status_rows: list[dict]
         _table(sheet("participation", lang), LOCALITY + PARTICIPATION_COLUMNS,
                ([{**ctx["funnel"]["row"], "locality_name": text("national", lang)}] if ctx["funnel"] else [])
                + ctx["participation"], lang),
-        _table(sheet("effectiveness", lang), [("rank", "rank")] + LOCALITY + EFFECTIVENESS_COLUMNS,
+        _table(sheet("effectiveness", lang), [("rank", "rank")] + LOCALITY + EFFECTIVENESS_COLUMNS + [("small_sample", "bool")],
                ([{**ctx["national_eff"], "locality_name": text("national", lang)}] if ctx["national_eff"] else [])
                + ctx["effectiveness"], lang),
         _streamed_table(sheet("improvement", lang), [("uscc", "text"), ("name", "text")] + LOCALITY + IMPROVEMENT_COLUMNS,
