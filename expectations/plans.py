@@ -374,8 +374,18 @@ def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
     # Both values must be reported; the enterprise-years are the mart's (pilots, Y >= first pilot year).
     columns = tuple(settings.indicators()) if spec.params.get("columns_from") == "indicators" else _columns(spec)
     min_base = float(spec.params.get("min_base", 5))
-    if not min_base > 0:
-        raise ValueError(f"check {spec.name!r}: params.min_base must be > 0, got {min_base!r}")
+    # An indicator may count from its own base (params.min_base_by_indicator, in its unit): a flow
+    # that is 0 in many years by nature, such as pledge financing, is judged from a loan's size.
+    own = {str(k): float(v) for k, v in (spec.params.get("min_base_by_indicator") or {}).items()}
+    if not all(b > 0 for b in (min_base, *own.values())):
+        raise ValueError(f"check {spec.name!r}: every min_base must be > 0, got {min_base!r}, {own!r}")
+    unknown = set(own) - set(columns)
+    if unknown:
+        raise ValueError(f"check {spec.name!r}: min_base_by_indicator names unknown indicators {sorted(unknown)}")
+    base = (
+        "CASE indicator " + " ".join(f"WHEN {sql_literal(k)} THEN {v!r}" for k, v in sorted(own.items()))
+        + f" ELSE {min_base!r} END" if own else repr(min_base)
+    )
     values = quote_table(spec.params.get("values", "intermediate.int_filings_latest"))
     selected = ", ".join(
         f"prev.{quote_ident(c)} AS {quote_ident(c + '__prev')}, cur.{quote_ident(c)} AS {quote_ident(c + '__cur')}"
@@ -388,7 +398,7 @@ def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
 SELECT uscc, locality_code, year, indicator,
        CAST(previous_value AS DOUBLE) AS previous_value,
        CAST(value AS DOUBLE) AS value,
-       round(greatest(previous_value, value) / greatest(least(previous_value, value), {min_base!r}), 9)
+       round(greatest(previous_value, value) / greatest(least(previous_value, value), {base}), 9)
            AS fold_change
 FROM (
     UNPIVOT (

@@ -400,6 +400,30 @@ def test_a_pilot_listed_by_another_locality_warns(warehouse):
     assert_fails(whole(warehouse, "pilot_locality_mismatch"), "warn", 2, "2 pilot row(s) listed by a locality other")
 
 
+@pytest.mark.parametrize(
+    "before, after, passes",
+    [
+        (0.0, 1800.0, True),  # a pledge loan drawn after a year without one: from 0, judged from 1000 万元
+        (0.0, 18_000_000.0, False),  # the same loan typed in 元
+        (1000.0, 10000.0, False),  # tenfold from the indicator's base
+        (900.0, 9000.0, True),  # tenfold, but from below its base: 9000 < 10 x 1000
+        (5.0, 50.0, True),  # the default base of 5 does not apply to it
+    ],
+)
+def test_an_indicator_can_count_from_its_own_base(warehouse, before, after, passes):
+    uscc = fake_uscc(SHANGHAI, 0)
+    _filings(warehouse, "ip_pledge_financing", uscc, {2022: before, 2023: before, 2024: before, 2025: after})
+    result = one(warehouse, "indicator_tenfold_change")
+    assert result.passed is passes, result.message
+    (spec,) = specs_by_name(["indicator_tenfold_change"])
+    assert spec.params["min_base_by_indicator"] == {"ip_pledge_financing": 1000}
+    # a count keeps the base of 5: 0 -> 50 warns
+    _filings(warehouse, "invention_grants", uscc, {2022: 0.0, 2023: 0.0, 2024: 0.0, 2025: 50.0})
+    again = one(warehouse, "indicator_tenfold_change")
+    assert not again.passed
+    assert ("invention_grants" in {r["indicator"] for r in again.failing_sample})
+
+
 # ---- errors count as failures --------------------------------------------------------------------
 
 
