@@ -370,7 +370,8 @@ def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
     # metrics.md "Policy notes for the gates": with a, b the values of Y-1 and Y, the change is
     # tenfold when max(a, b) >= threshold * max(min(a, b), min_base). A count falling from 2 to 0
     # is not (2 < 10 * 5); 0 -> 50 and 5 -> 50 are. fold_change = max / max(min, min_base) is the
-    # measure: never infinite (min_base > 0). Rounded so that 77 / 7.7 is 10, not 9.999999999999998.
+    # measure: never infinite (min_base > 0); rounded to 9 decimals so that float noise (77 / 7.7)
+    # cannot move a value across the bound.
     # Both values must be reported; the enterprise-years are the mart's (pilots, Y >= first pilot year).
     columns = tuple(settings.indicators()) if spec.params.get("columns_from") == "indicators" else _columns(spec)
     min_base = float(spec.params.get("min_base", 5))
