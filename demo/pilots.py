@@ -334,6 +334,65 @@ def _bad_rows(seed: int, lists: list[PilotList]) -> None:
         pl.bad[pos] = True
 
 
+def _plant_cross_list(seed: int, pop: Population, lists: list[PilotList]) -> dict[str, list]:
+    """Units no national register holds (institutes, hospitals, provincial-level enterprises), listed
+    by one locality with their code in one year and by name alone
+    in another (metrics.md "Counting pilots": one pilot, resolved through the locality's own lists):
+    code first then name (2023 → 2024), name first then code (2023 → 2025); one name listed with two
+    codes and then alone (stays ambiguous); and the first unit's name on another locality's list,
+    by name alone (never resolved across localities). Appended after the bad rows, so no planted
+    code is mistyped."""
+    rng = stream(seed, "pilots/cross_list")
+    by_year: dict[str, dict[int, PilotList]] = {}
+    for pl in lists:
+        if pl.superseded or pl.consolidated or pl.names_only or pl.batch != 1:
+            continue
+        by_year.setdefault(pl.code, {})[pl.year] = pl
+    others = pop.others
+    listed = {str(n) for pl in lists for n in pl.rows["name"]}
+    free = lambda code: [i for i in np.flatnonzero((others["locality"] == code).to_numpy())  # noqa: E731
+                         if str(others.at[i, "name"]) not in listed]
+    full = sorted(c for c, years in by_year.items() if {2023, 2024, 2025} <= set(years) and len(free(c)) >= 4)
+    notes: dict[str, list] = {"uscc_then_name": [], "name_then_uscc": [], "two_usccs_one_name": [],
+                              "same_name_elsewhere": []}
+    if not full:
+        return notes
+    home = full[int(rng.integers(0, len(full)))]
+    away = sorted(c for c, years in by_year.items() if 2024 in years and c != home)
+    if not away:
+        return notes
+    elsewhere = away[int(rng.integers(0, len(away)))]
+    x, y, z1, z2 = (int(i) for i in rng.choice(free(home), 4, replace=False))
+
+    def row(unit: int, uscc: str, name: int | None = None) -> pd.DataFrame:
+        r = _other_rows(pop, np.array([unit]))
+        r["uscc"] = uscc
+        if name is not None:
+            r["name"] = others.at[name, "name"]
+        return r
+
+    def add(pl: PilotList, extra: pd.DataFrame) -> None:
+        pl.rows = pd.concat([pl.rows, extra], ignore_index=True)
+        pl.bad = np.append(pl.bad if pl.bad is not None else np.zeros(len(pl.rows) - len(extra), bool),
+                           np.zeros(len(extra), bool))
+
+    code = lambda unit: str(others.at[unit, "uscc"])  # noqa: E731
+    years = by_year[home]
+    add(years[2023], row(x, code(x)))
+    add(years[2024], row(x, ""))
+    add(years[2023], row(y, ""))
+    add(years[2025], row(y, code(y)))
+    add(years[2023], row(z1, code(z1)))
+    add(years[2024], row(z2, code(z2), name=z1))  # z1's name with another code
+    add(years[2025], row(z1, ""))
+    add(by_year[elsewhere][2024], row(x, ""))
+    notes["uscc_then_name"].append((home, str(others.at[x, "name"])))
+    notes["name_then_uscc"].append((home, str(others.at[y, "name"])))
+    notes["two_usccs_one_name"].append((home, str(others.at[z1, "name"])))
+    notes["same_name_elsewhere"].append((elsewhere, str(others.at[x, "name"])))
+    return notes
+
+
 def _pilot_table(pop: Population, lists: list[PilotList]) -> pd.DataFrame:
     """Enterprises the programme knows as pilots by their code (they take assessments and file):
     first list year, date and list locality."""
@@ -383,6 +442,7 @@ def build(seed: int, pop: Population, codes: list[str]) -> PilotPlan:
     for pl in lists:
         if pl.bad is None:
             pl.bad = np.zeros(len(pl.rows), bool)
+    cross_list = _plant_cross_list(seed, pop, lists)
     notes = {
         "storylines": {c: vocab.storyline(c) for c in codes},
         "late_lists": sorted({(pl.code, pl.year, pl.batch) for pl in lists if pl.late and not pl.superseded}),
@@ -391,6 +451,7 @@ def build(seed: int, pop: Population, codes: list[str]) -> PilotPlan:
         "shared_register_names": sorted({str(pop.ents.at[a, "name"]) for a, _ in pop.dup_names}),
         "names_only_lists": sorted({(pl.code, pl.year, pl.batch) for pl in lists if pl.names_only}),
         "lists_without_2025": sorted(c for c in codes if not any(pl.code == c and pl.year == 2025 for pl in lists)),
+        "cross_list_names": cross_list,
     }
     return PilotPlan(lists, _pilot_table(pop, lists), notes)
 

@@ -61,6 +61,7 @@ class CheckSpec:
             "threshold_pct": f"{self.threshold * 100:g} %",
             "min": _fmt(self.params.get("min")),
             "max": _fmt(self.params.get("max")),
+            "min_base": _fmt(self.params.get("min_base")),
         }
         return self.failing.format(**values)
 

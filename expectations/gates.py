@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from expectations.checks import CheckSpec, specs_by_name
@@ -25,6 +26,7 @@ _HINTS = {
     "quarantine_share": "the quarantined rows themselves are in audit.quarantine (by source)",
     "eligible_base_drop": "compare with the current register rows of the locality",
     "unmatched_share": "the unmatched names are the pilot rows with match_status unmatched/ambiguous",
+    "indicator_fold_change": "previous_value and value are the enterprise's filings of Y-1 and Y",
 }
 
 
@@ -34,15 +36,17 @@ def run_checks(
     *,
     as_of: date | None = None,
     names: list[str] | None = None,
+    thresholds: str | Path | None = None,
 ) -> list[CheckResult]:
     """Run the checks of thresholds.yml (all, or the named ones) on the build database `con`.
 
     Writes one row per check to audit.check_results (created if missing) and returns the results.
     A check that raises -- missing table or column, bad SQL, GX error -- is returned as failed.
-    `as_of` is the day list deadlines are judged against (default: today in Asia/Shanghai).
+    `as_of` is the day list and filing deadlines are judged against (default: today in
+    Asia/Shanghai). `thresholds` is another checks file of the same format (tests use one).
     """
     as_of = as_of or today_in_china()
-    specs = specs_by_name(names)
+    specs = specs_by_name(names, thresholds)
     results: dict[str, CheckResult] = {}
     groups: OrderedDict[str, list[tuple[CheckSpec, Plan]]] = OrderedDict()
     for spec in specs:
@@ -273,6 +277,10 @@ def _dbt_result(con, item: dict, manifest: dict, catalog: str = "") -> CheckResu
     table = _dbt_tested_table(node, manifest)
     test_name = node.get("name") or unique_id.split(".")[2 if unique_id.count(".") >= 2 else -1]
     where = f"dbt test {test_name}" + (f" on {table}" if table else "")
+    # A test's own words, where its YAML gives them: config.meta.label_zh for the reports, and its
+    # description after the count (what a failing row means and what to do).
+    label_zh = str(((node.get("config") or {}).get("meta") or {}).get("label_zh") or f"dbt测试：{test_name}")
+    described = " ".join(str(node.get("description") or "").split())
     failures = item.get("failures")
     passed = status == "pass"
     sql = item.get("compiled_code")
@@ -282,6 +290,8 @@ def _dbt_result(con, item: dict, manifest: dict, catalog: str = "") -> CheckResu
         observed: float | str | None = failures if isinstance(failures, (int, float)) else None
         message = f"{where}: {failures if failures is not None else 'some'} failing row(s)"
         message += "." if passed else f" ({severity}); failing_sql lists them."
+        if described and not passed:
+            message += f" {described}"
     elif status == "skipped":
         observed = "skipped"
         message = f"{where} was skipped (an upstream node failed), so it counts as failed ({severity})."
@@ -302,7 +312,7 @@ def _dbt_result(con, item: dict, manifest: dict, catalog: str = "") -> CheckResu
         observed=observed,
         threshold=0.0,
         message=message,
-        label_zh=f"dbt测试：{test_name}",
+        label_zh=label_zh,
         failing_sql=sql,
         failing_sample=sample,
         failing_count=failures if isinstance(failures, int) else None,

@@ -105,7 +105,17 @@ def _values_not_in_set(spec: CheckSpec, as_of: date) -> Plan:
 
 def _column_at_least(spec: CheckSpec, as_of: date) -> Plan:
     column = spec.params["column"]
-    return _whole_table(spec, (Between(column, min_value=spec.threshold),), measure=column, worst="min")
+    plan = _whole_table(spec, (Between(column, min_value=spec.threshold),), measure=column, worst="min")
+    due = spec.params.get("due_column")
+    if not due:
+        return plan
+    # Only the rows that are due by as_of are judged (e.g. filing_rate once its filing_deadline has
+    # passed): the frame is the table's rows whose due date is before as_of, its own frame.
+    return replace(
+        plan,
+        frame_key=f"{spec.table}:{spec.name}",
+        frame_sql=f"SELECT * FROM {quote_table(spec.table)} WHERE {quote_ident(due)} < DATE '{as_of.isoformat()}'",
+    )
 
 
 def _column_at_most(spec: CheckSpec, as_of: date) -> Plan:
@@ -163,7 +173,8 @@ def _candidates(rule: Rule, types: dict[str, str]) -> str | None:
         if rule.min_value is not None:
             outside.append(f"{_as_double(rule.column)} < {sql_literal(rule.min_value)}")
         if rule.max_value is not None:
-            outside.append(f"{_as_double(rule.column)} > {sql_literal(rule.max_value)}")
+            comparison = ">=" if rule.strict_max else ">"
+            outside.append(f"{_as_double(rule.column)} {comparison} {sql_literal(rule.max_value)}")
         return "(" + " OR ".join(outside) + ")"
     if isinstance(rule, (InSet, NotInSet)):
         if not _same_kind(rule.values, types[rule.column]):
@@ -356,30 +367,55 @@ WHERE year <= {int(settings.P1)}
 
 
 def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
-    # yoy = value(Y)/value(Y-1) - 1, so the ratio is yoy + 1; a fall counts like a rise of the
-    # inverse factor, and a fall to zero is an infinite fold. Rounded so that 1/(1-0.9) is 10, not
-    # 10.000000000000002: exactly tenfold passes.
-    columns = _columns(spec)
-    suffix = spec.params.get("suffix", "")
-    selected = ", ".join(map(quote_ident, columns))
-    # every unpivoted column is <indicator><suffix>: report the indicator's own name
-    indicator = f"left(indicator, length(indicator) - {len(suffix)})" if suffix else "indicator"
+    # metrics.md "Policy notes for the gates": with a, b the values of Y-1 and Y, the change is
+    # tenfold when max(a, b) >= threshold * max(min(a, b), min_base). A count falling from 2 to 0
+    # is not (2 < 10 * 5); 0 -> 50 and 5 -> 50 are. fold_change = max / max(min, min_base) is the
+    # measure: never infinite (min_base > 0); rounded to 9 decimals so that float noise (77 / 7.7)
+    # cannot move a value across the bound.
+    # Both values must be reported; the enterprise-years are the mart's (pilots, Y >= first pilot year).
+    columns = tuple(settings.indicators()) if spec.params.get("columns_from") == "indicators" else _columns(spec)
+    min_base = float(spec.params.get("min_base", 5))
+    # An indicator may count from its own base (params.min_base_by_indicator, in its unit): a flow
+    # that is 0 in many years by nature, such as pledge financing, is judged from a loan's size.
+    own = {str(k): float(v) for k, v in (spec.params.get("min_base_by_indicator") or {}).items()}
+    if not all(b > 0 for b in (min_base, *own.values())):
+        raise ValueError(f"check {spec.name!r}: every min_base must be > 0, got {min_base!r}, {own!r}")
+    unknown = set(own) - set(columns)
+    if unknown:
+        raise ValueError(f"check {spec.name!r}: min_base_by_indicator names unknown indicators {sorted(unknown)}")
+    base = (
+        "CASE indicator " + " ".join(f"WHEN {sql_literal(k)} THEN {v!r}" for k, v in sorted(own.items()))
+        + f" ELSE {min_base!r} END" if own else repr(min_base)
+    )
+    values = quote_table(spec.params.get("values", "intermediate.int_filings_latest"))
+    selected = ", ".join(
+        f"prev.{quote_ident(c)} AS {quote_ident(c + '__prev')}, cur.{quote_ident(c)} AS {quote_ident(c + '__cur')}"
+        for c in columns
+    )
+    unpivot_on = ", ".join(
+        f"({quote_ident(c + '__prev')}, {quote_ident(c + '__cur')}) AS {quote_ident(c)}" for c in columns
+    )
     sql = f"""
-SELECT uscc, locality_code, year,
-       {indicator} AS indicator,
-       yoy,
-       CASE WHEN yoy + 1 <= 0 THEN 'inf'::DOUBLE
-            ELSE round(greatest(yoy + 1, 1 / (yoy + 1)), 9) END AS fold_change
+SELECT uscc, locality_code, year, indicator,
+       CAST(previous_value AS DOUBLE) AS previous_value,
+       CAST(value AS DOUBLE) AS value,
+       round(greatest(previous_value, value) / greatest(least(previous_value, value), {base}), 9)
+           AS fold_change
 FROM (
-    UNPIVOT (SELECT uscc, locality_code, year, {selected} FROM {quote_table(spec.table)})
-    ON {selected} INTO NAME indicator VALUE yoy
+    UNPIVOT (
+        SELECT m.uscc, m.locality_code, m.year, {selected}
+        FROM {quote_table(spec.table)} AS m
+        JOIN {values} AS cur ON cur.uscc = m.uscc AND cur.data_year = m.year
+        JOIN {values} AS prev ON prev.uscc = m.uscc AND prev.data_year = m.year - 1
+    )
+    ON {unpivot_on} INTO NAME indicator VALUE previous_value, value
 )
-WHERE yoy IS NOT NULL"""
-    rule = Between("fold_change", max_value=spec.threshold)
+WHERE previous_value IS NOT NULL AND value IS NOT NULL"""
+    rule = Between("fold_change", max_value=spec.threshold, strict_max=True)
     plan = _derived(spec, sql, "fold_change", rule, "uscc, year, indicator")
     # One row per enterprise, year and indicator: 16 M rows at 1 M enterprises, almost all far
-    # inside the bound. GX gets only the rows SQL finds over it and the worst row(s): the same
-    # failing rows in the same order, the same worst fold_change (NaN aside, as pandas does).
+    # inside the bound. GX gets only the rows SQL finds at or over it and the worst row(s): the
+    # same failing rows in the same order, the same worst fold_change.
     # NOT MATERIALIZED: DuckDB would otherwise materialise the 16 M-row unpivot for the two reads.
     reduced = f"""
 WITH frame AS NOT MATERIALIZED ({sql.strip()}),

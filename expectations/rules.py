@@ -30,18 +30,20 @@ def sql_literal(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Between:
-    """Non-null values of `column` lie in [min_value, max_value] (either bound may be open)."""
+    """Non-null values of `column` lie in [min_value, max_value] (either bound may be open);
+    with strict_max, in [min_value, max_value): a value equal to max_value fails."""
 
     column: str
     min_value: float | None = None
     max_value: float | None = None
+    strict_max: bool = False
     windowed = False
 
     def expectation(self):
         import great_expectations.expectations as gxe
 
         return gxe.ExpectColumnValuesToBeBetween(
-            column=self.column, min_value=self.min_value, max_value=self.max_value
+            column=self.column, min_value=self.min_value, max_value=self.max_value, strict_max=self.strict_max
         )
 
     def failing_predicate(self) -> str:
@@ -50,13 +52,13 @@ class Between:
         if self.min_value is not None:
             outside.append(f"{col} < {sql_literal(self.min_value)}")
         if self.max_value is not None:
-            outside.append(f"{col} > {sql_literal(self.max_value)}")
+            outside.append(f"{col} {'>=' if self.strict_max else '>'} {sql_literal(self.max_value)}")
         return "(" + " OR ".join(outside) + ")" if outside else "FALSE"
 
     def describe(self) -> str:
         lo = "-inf" if self.min_value is None else f"{self.min_value:g}"
         hi = "inf" if self.max_value is None else f"{self.max_value:g}"
-        return f"{self.column} outside [{lo}, {hi}]"
+        return f"{self.column} outside [{lo}, {hi}{')' if self.strict_max else ']'}"
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,13 @@ read back from the build database, so the summary states what the build recorded
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 SAMPLE_ROWS = 5
-MAX_SQL = 300  # characters of a failing-rows query shown in the summary
 
 
 STATUS_LINES = {
@@ -98,29 +98,49 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
     return out
 
 
+# Columns that name a failing row to a person, in the order they are shown (as in the gates' messages).
+_IDENTIFYING = ("source", "path", "source_file", "row_number", "source_row_number", "locality_code", "year", "uscc",
+                "indicator")
+EXAMPLES = 3  # failing rows named per check; all of them: audit.check_results.failing_sql
+# The gates' messages end by pointing at failing_sql (and at the severity): said once for all below.
+_TAIL = re.compile(r"\. (?:Warning|Blocks publishing); failing_sql lists them[^.]*\.?| \((?:warn|block)\); failing_sql lists them\.")
+MAX_CHECKS = 20  # failed checks listed one by one; the rest are counted
+
+
+def _example(row: dict) -> str:
+    return ", ".join(f"{c}={row[c]}" for c in _IDENTIFYING if row.get(c) is not None)
+
+
 def _gate_lines(con: duckdb.DuckDBPyConnection, run_id: str, say) -> None:
-    """Failed checks, block first, each with sample rows and its failing-rows query. dbt tests that
-    could not run because a model upstream failed are counted in one line: the failure that caused
-    them is listed, and repeating it for every skipped test would bury it."""
+    """Failed checks, block first: one line each with how many rows fail and a few of them by name,
+    however many rows fail, so the section stays short at national scale. Every failing row stays in
+    audit.check_results (failing_sql) and the report's quality section. dbt tests that could not run
+    because a model upstream failed are counted in one line: the failure that caused them is listed,
+    and repeating it for every skipped test would bury it."""
     failed = con.execute(
-        """SELECT "check", "table", severity, CAST(observed_value AS VARCHAR), CAST(threshold AS VARCHAR), message,
-                  failing_sql, CAST(failing_sample AS VARCHAR), origin = 'dbt' AND observed_value IS NULL AS did_not_run
-           FROM audit.check_results WHERE run_id = ? AND NOT passed ORDER BY severity, "table", "check" """,
+        """SELECT "check", "table", severity, observed_value, threshold, message, failing_rows,
+                  CAST(failing_sample AS VARCHAR), origin = 'dbt' AND observed_value IS NULL AS did_not_run
+           FROM audit.check_results WHERE run_id = ? AND NOT passed
+           ORDER BY severity, "table", "check" """,
         [run_id],
     ).fetchall()
     total = con.execute("SELECT count(*) FROM audit.check_results WHERE run_id = ?", [run_id]).fetchall()[0][0]
     did_not_run = [f for f in failed if f[8]]
+    listed = [f for f in failed if not f[8]]
+    blocks = sum(1 for f in failed if f[2] == "block")
     say("")
-    say(f"## Quality gates ({total} checks, {len(failed)} failed)")
-    for check, table, severity, observed, threshold, message, sql, sample, _ in (f for f in failed if not f[8]):
-        say(f"- [{severity}] {check} on {table}: {message or ''} (observed {observed}, threshold {threshold})")
-        for row in (json.loads(sample) if sample else [])[:3]:
-            say(f"    - {json.dumps(row, ensure_ascii=False, default=str)}")
-        if sql:
-            query = " ".join(sql.split())
-            query = query[:MAX_SQL] + " …` (the whole query: audit.check_results.failing_sql)" if len(query) > MAX_SQL else query + "`"
-            say(f"    - all failing rows: `{query}")
+    say(f"## Quality gates ({total} checks, {len(failed)} failed: {blocks} blocking, {len(failed) - blocks} warnings)")
+    for check, table, severity, observed, threshold, message, rows, sample, _ in listed[:MAX_CHECKS]:
+        text = _TAIL.sub(".", message or f"{table}: {rows} failing row(s).").strip()
+        examples = [e for e in (_example(r) for r in (json.loads(sample) if sample else [])) if e][:EXAMPLES]
+        shown = f" E.g. {' | '.join(examples)}." if examples and "e.g." not in text else ""
+        say(f"- [{severity}] {check}: {text}{shown}")
+    if len(listed) > MAX_CHECKS:
+        say(f"- … and {len(listed) - MAX_CHECKS} more failed check(s): audit.check_results.")
     if did_not_run:
         tables = sorted({f[1] for f in did_not_run if f[1]})
         say(f"- [block] {len(did_not_run)} dbt test(s) could not run because a model upstream failed "
             f"(on {', '.join(tables[:8])}{' …' if len(tables) > 8 else ''}); they count as failed.")
+    if failed:
+        say("All failing rows of a check: `SELECT failing_sql FROM audit.check_results WHERE run_id = "
+            f"'{run_id}' AND \"check\" = '…'`, then run the query; the report's quality section lists every check.")

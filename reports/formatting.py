@@ -35,7 +35,8 @@ EXCEL_FORMATS = {
 
 
 def is_missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """NULL, NaN or ±inf: no figure to show (a dash on the page, an empty cell in Excel, no mark on a chart)."""
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
 
 
 def fmt(value: object, kind: str, lang: str = "zh") -> str:

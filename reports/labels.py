@@ -226,6 +226,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "agg_cell": ("批次×年度", "cohort × year"),
     "effect_status_estimated": ("已估计", "estimated"),
     "effect_status_insufficient_data": ("数据不足", "insufficient data"),
+    "small_sample": ("样本不足", "Small sample"),
+    "small_sample_note": (
+        "灰色显示的成效指数：有得分变化的试点企业少于10家，样本不足，指数仅供参考（仍参与排名）。",
+        "A greyed index rests on fewer than 10 pilots with a score change (small sample): read it with care; "
+        "it is still ranked.",
+    ),
     # timeliness
     "deadline_rule": (
         "报送截止日期：每年3月31日（{p0}年为6月30日）。",
@@ -314,6 +320,7 @@ _TEXT: dict[str, tuple[str, str]] = {
 # Column labels: keyed by mart/audit column (or a report-only column such as `status`).
 _COLUMNS: dict[str, tuple[str, str]] = {
     "locality_code": ("地区代码", "Locality code"),
+    "small_sample": ("样本不足", "Small sample"),
     "locality_name": ("地区", "Locality"),
     "year": ("年度", "Year"),
     "eligible_base": ("符合条件企业数", "Eligible enterprises"),

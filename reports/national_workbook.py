@@ -55,7 +55,7 @@ def national_sheets(wh: Warehouse, ctx: dict, lang: str, status_rows: list[dict]
         _table(sheet("participation", lang), LOCALITY + PARTICIPATION_COLUMNS,
                ([{**ctx["funnel"]["row"], "locality_name": text("national", lang)}] if ctx["funnel"] else [])
                + ctx["participation"], lang),
-        _table(sheet("effectiveness", lang), [("rank", "rank")] + LOCALITY + EFFECTIVENESS_COLUMNS,
+        _table(sheet("effectiveness", lang), [("rank", "rank")] + LOCALITY + EFFECTIVENESS_COLUMNS + [("small_sample", "bool")],
                ([{**ctx["national_eff"], "locality_name": text("national", lang)}] if ctx["national_eff"] else [])
                + ctx["effectiveness"], lang),
         *([_table(sheet("effect", lang), EFFECT_SHEET_COLUMNS, effect_sheet_rows(wh, lang, ctx["effect"]["outcomes"]), lang)]

@@ -7,12 +7,15 @@ the report). Rows may therefore come from an iterator (a DuckDB cursor) instead 
 
 Cells that Excel would read as a formula (text starting with =, +, - or @, e.g. an enterprise
 named "=cmd" in a pilot list) are written as text with Excel's quote prefix: never as a formula.
+A number that is not finite (NaN, ±inf: e.g. an observed value a check could not bound) becomes an
+empty cell, as NULL does; XlsxWriter would otherwise write it as a `=1/0`-style formula (#DIV/0!).
 """
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import itertools
+import math
 import unicodedata
 from collections.abc import Iterable, Sized
 from dataclasses import dataclass, field
@@ -106,7 +109,10 @@ def _writer(ws, formats: _Formats, kind: str):
         elif isinstance(value, bool):
             ws.write_boolean(row, col, value)
         elif isinstance(value, (int, float, decimal.Decimal)):
-            ws.write_number(row, col, float(value) if isinstance(value, decimal.Decimal) else value, number_format)
+            number = float(value) if isinstance(value, decimal.Decimal) else value
+            if isinstance(number, float) and not math.isfinite(number):
+                return  # NaN, ±inf: an empty cell, never a formula
+            ws.write_number(row, col, number, number_format)
         elif isinstance(value, (dt.datetime, dt.date)):
             if isinstance(value, dt.datetime) and value.tzinfo is not None:
                 value = value.replace(tzinfo=None)  # Excel has no time zones; audit times are UTC/naive
@@ -119,7 +125,8 @@ def _writer(ws, formats: _Formats, kind: str):
 
 def write_workbook(sheets: list[Sheet], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True})
+    # No nan_inf_to_errors: a non-finite number that ever got past `put` raises instead of becoming a formula.
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     formats = _Formats(wb)
     try:
         for spec in sheets:
@@ -144,7 +151,7 @@ def _write_sheet(ws, formats: _Formats, columns: list[tuple[str, str]], rows: It
             puts[j](i, j, value)
         if i <= WIDTH_SAMPLE_ROWS:
             for j, value in enumerate(row):
-                if not is_missing(value):
+                if not is_missing(value) and not (isinstance(value, float) and math.isinf(value)):
                     widths[j] = max(widths[j], _display_width(_shown_like(value, kinds[j])))
         written = i
     # In constant_memory mode the column widths and the filter are written when the sheet is

@@ -81,6 +81,9 @@ ENTERPRISES = {
         _enterprise("B1", "110108", 1, "北京甲科技有限公司", BJ),
         _enterprise("B2", "110108", 2, "北京乙科技有限公司", BJ),
         _enterprise("B3", "110108", 3, "北京丙科技有限公司", BJ),
+        # a Shanghai institute with a USCC but in no national register: listed with its USCC in
+        # 2024 and by name alone in 2025, it is one pilot, resolved through Shanghai's own lists
+        _enterprise("I1", "310115", 90, "上海某研究所", SH),
     ]
 }
 
@@ -182,12 +185,12 @@ PILOT_LISTS = [
         "pilots/310000_2024_b1.tsv", SH, 2024, 1, date(2024, 3, 15), datetime(2024, 3, 16),
         (
             _given("S1"), _given("S6"), _given("S7"), _by_name("S8"),
-            _nobody(HOSPITAL, "unmatched"), _given("Z2"), _given("S15"),
+            _nobody(HOSPITAL, "unmatched"), _given("Z2"), _given("S15"), _given("I1"),
         ),
     ),
     PilotList(
         "pilots/310000_2025_b1.tsv", SH, 2025, 1, None, datetime(2025, 4, 1),
-        (_given("S9"), _nobody(INSTITUTE, "unmatched"), _given("S13"), _by_name("S14")),
+        (_given("S9"), (INSTITUTE, False, "I1", "matched"), _given("S13"), _by_name("S14")),
     ),
     PilotList(
         "pilots/330000_2023_b1.tsv", ZJ, 2023, 1, date(2023, 5, 30), datetime(2023, 5, 31),

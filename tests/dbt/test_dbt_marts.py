@@ -135,12 +135,14 @@ def test_dbt_build_succeeds_with_unit_tests(build):
     results = build.run_results["results"]
     failed = [r["unique_id"] for r in results if r["status"] not in ("success", "pass", "warn")]
     assert not failed, failed
-    # the fixture holds a cross-locality pilot and an enterprise registered in two localities:
-    # the review warnings for both must fire, and nothing else may warn
+    # the fixture holds a cross-locality pilot and an enterprise registered in two localities (one
+    # register row with an explicit locality that differs from its USCC's): the review warnings
+    # for these must fire, and nothing else may warn
     warned = sorted(r["unique_id"].split(".")[2] for r in results if r["status"] == "warn")
     assert warned == [
         "expression_is_true_fct_pilot_membership_not_locality_mismatch",
         "expression_is_true_int_enterprises_not_has_conflicting_localities",
+        "expression_is_true_stg_raw__registers_not_coalesce_locality_disagrees_with_uscc_false_",
     ]
     unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit_tests) >= 6, "the unit tests of the tricky rules must run in dbt build"
@@ -248,10 +250,14 @@ def test_coverage_spot_checks(build):
     assert sh23.unmatched_pilots == 2 and sh23.non_eligible_pilots == 3
     assert sh23.list_submitted_on.date() == date(2023, 9, 1)
     # 2024: S7 revoked (eligible no more), S8 recognised, Z2 from Zhejiang counts here but not as eligible
-    assert (sh24.batch_pilots, sh24.eligible_base, sh24.batch_eligible_pilots) == (7, 13, 4)
+    # and the institute I1 listed with its USCC (in no register: not eligible)
+    assert (sh24.batch_pilots, sh24.eligible_base, sh24.batch_eligible_pilots) == (8, 13, 4)
     assert sh24.repeat_pilots == 3  # S1, S7, the hospital (by name)
     # 2025: S15's revocation in a later register file is not masked by its stale duplicate row
     assert sh25.eligible_base == 12 and pd.isna(sh25.list_submitted_on)
+    # the institute, by name alone in 2025, is I1 again (Shanghai's 2024 list gave its USCC): one
+    # pilot, a repeat, not unmatched. S9, I1, S13, S14 = 4 pilots.
+    assert (sh25.batch_pilots, sh25.unmatched_pilots, sh25.repeat_pilots) == (4, 0, 1)
     # list deadlines: 30 June in P0, 31 March after. Shanghai's first batch of 2023 (20 June) was in
     # time, so its later second batch (1 Sept, the latest date) does not make the year late; its
     # 2025 list gives no date and counts as on time; Zhejiang's only 2024 list came on 1 April.

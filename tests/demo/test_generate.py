@@ -346,3 +346,43 @@ def test_benchmark_scale_25k_runs(tmp_path):
     assert summary["pilot_enterprises"] > 20_000
     assert summary["rows"]["filings"] > 3 * summary["pilot_enterprises"]
     assert summary["rows"]["assessments"] > 1.5 * summary["pilot_enterprises"]
+
+
+def _pilot_rows(root: Path, code: str, year: int) -> list[tuple[str, str]]:
+    """(name, uscc) of the rows of `code`'s current batch-1 list(s) for `year`, as written."""
+    out = []
+    for path in sorted((root / "pilots").glob(f"{code}_{year}_b1_*")):
+        if "更正" not in path.name and any((root / "pilots").glob(f"{code}_{year}_b1_*更正*")):
+            continue  # the earlier version of a resubmitted list
+        for _, header, rows in read_tables(path, "pilots"):
+            n = column_of(header, "name", REQUIRED["pilots"]["name"])
+            u = column_of(header, "uscc", ("统一社会信用代码",))
+            out += [(re.sub(r"\s", "", str(r[n])), "" if u is None or r[u] is None else str(r[u]).strip()) for r in rows]
+    return out
+
+
+def test_units_outside_the_registers_listed_with_and_without_their_code(demo):
+    """metrics.md "Counting pilots": a body listed with its USCC in one year and by name alone in
+    another of the same locality's lists; one name under two codes; the name in another locality."""
+    root, summary = demo
+    planted = summary["cross_list_names"]
+    assert all(len(planted[k]) == 1 for k in ("uscc_then_name", "name_then_uscc", "two_usccs_one_name",
+                                                "same_name_elsewhere")), planted
+
+    def codes(code: str, year: int, name: str) -> list[str]:
+        return [u for n, u in _pilot_rows(root, code, year) if n == name]
+
+    (home, first), = planted["uscc_then_name"]
+    (given,) = codes(home, 2023, first)
+    assert uscc_ok(given) and codes(home, 2024, first) == [""]
+    (_, second), = planted["name_then_uscc"]
+    assert codes(home, 2023, second) == [""] and uscc_ok(codes(home, 2025, second)[0])
+    (_, shared), = planted["two_usccs_one_name"]
+    (a,), (b,) = codes(home, 2023, shared), codes(home, 2024, shared)
+    assert uscc_ok(a) and uscc_ok(b) and a != b and codes(home, 2025, shared) == [""]
+    (away, same), = planted["same_name_elsewhere"]
+    assert away != home and same == first and codes(away, 2024, same) == [""]
+    # none of them is in a national register
+    register_names = {re.sub(r"\s", "", str(v)) for p in (root / "registers").iterdir()
+                      for v in values(p, "registers", "name", REQUIRED["registers"]["name"])}
+    assert not {first, second, shared} & register_names

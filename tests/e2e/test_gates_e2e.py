@@ -71,11 +71,23 @@ def test_clean_input_publishes_despite_warnings(story):
     assert all(sev == "warn" for sev in story["first_failed"].values()), story["first_failed"]
 
 
-@pytest.mark.parametrize("check", ["pilot_unmatched_share", "pilot_locality_mismatch", "filing_rate_low", "indicator_tenfold_change", "pilot_list_deadline"])
+MISMATCH_TEST = "dbt:test.pilotdw.expression_is_true_fct_pilot_membership_not_locality_mismatch"
+
+
+@pytest.mark.parametrize("check", ["pilot_unmatched_share", MISMATCH_TEST, "filing_rate_low", "indicator_tenfold_change", "pilot_list_deadline"])
 def test_each_warn_gate_fires_on_its_crafted_input_and_does_not_block(story, check):
-    assert story["first_failed"].get(check) == "warn", story["first_failed"]
+    failed = {name: severity for name, severity in story["first_failed"].items() if name.startswith(check)}
+    assert list(failed.values()) == ["warn"], story["first_failed"]
     first = story["first"]
     assert f"[warn] {check}" in first.stdout
+
+
+def test_a_locality_mismatch_is_reported_once(story):
+    # one fact, one door (docs/quality-gates.md): the dbt test on fct_pilot_membership, not also a GX check
+    flagged = [name for name in story["first_failed"] if "locality_mismatch" in name]
+    assert len(flagged) == 1, story["first_failed"]
+    assert story["first"].stdout.count("locality_mismatch") >= 1
+    assert story["first"].stdout.count("[warn] ") == len(story["first_failed"])
 
 
 def test_warnings_are_in_the_published_warehouse(story):
@@ -120,12 +132,42 @@ def test_score_out_of_range_in_input_is_quarantined_not_published(story):
         assert con.execute("SELECT max(total_score) <= 100 FROM raw.assessments").fetchall() == [(True,)]
 
 
+def _dbt_tests_of(build: Path, run_id: str, select: str) -> dict:
+    """`dbt test --select` on a copy of a build, its results recorded as the dbt step records them."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import settings
+    from expectations.gates import record_dbt_results
+
+    target = build.parent / "dbt_target"
+    env = {**os.environ, "PILOTDW_DB_PATH": str(build), "DO_NOT_TRACK": "1"}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "test", "--select", select, "--project-dir", str(settings.DBT_PROJECT_DIR),
+         "--profiles-dir", str(settings.DBT_PROJECT_DIR), "--target", "build", "--target-path", str(target),
+         "--log-path", str(build.parent / "dbt_logs")],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+    with duckdb.connect(str(build)) as con:
+        results = record_dbt_results(con, json.loads((target / "run_results.json").read_text(encoding="utf-8")), run_id,
+                                     manifest=manifest)
+    return {r.name: r for r in results}
+
+
 @pytest.mark.parametrize(
     "check,tamper",
     [
-        ("coverage_key_unique", "INSERT INTO marts.coverage_by_locality_year SELECT * FROM marts.coverage_by_locality_year LIMIT 1"),
-        ("coverage_ratios_in_range", "UPDATE marts.coverage_by_locality_year SET batch_ratio = 1.5 WHERE locality_code = '310000' AND year = 2023"),
-        ("improvement_scores_in_range", "UPDATE marts.enterprise_improvement SET latest_score = 105 WHERE uscc = (SELECT min(uscc) FROM marts.enterprise_improvement)"),
+        # a key or a range of a mart is a dbt test (docs/quality-gates.md, "Which door"): its failure
+        # reaches audit.check_results as a block check, which the publish step reads
+        ("dbt:test.pilotdw.unique_combination_of_columns_coverage_by_locality_year_",
+         "INSERT INTO marts.coverage_by_locality_year SELECT * FROM marts.coverage_by_locality_year LIMIT 1"),
+        ("dbt:test.pilotdw.accepted_range_coverage_by_locality_year_batch_ratio",
+         "UPDATE marts.coverage_by_locality_year SET batch_ratio = 1.5 WHERE locality_code = '310000' AND year = 2023"),
+        ("dbt:test.pilotdw.accepted_range_enterprise_improvement_latest_score",
+         "UPDATE marts.enterprise_improvement SET latest_score = 105 WHERE uscc = (SELECT min(uscc) FROM marts.enterprise_improvement)"),
         ("eligible_base_drop", "UPDATE marts.coverage_by_locality_year SET eligible_base = 1 WHERE locality_code = '110000' AND year = 2024"),
     ],
 )
@@ -147,6 +189,10 @@ def test_mart_block_gates_stop_the_publish_step_itself(story, tmp_path, check, t
     with duckdb.connect(str(build)) as con:
         con.execute(tamper)
         results = {r.name: r for r in run_checks(con, run_id)}
+    if check.startswith("dbt:"):
+        recorded = _dbt_tests_of(build, run_id, "coverage_by_locality_year enterprise_improvement")
+        (check,) = [name for name in recorded if name.startswith(check)]
+        results.update(recorded)
     assert not results[check].passed and results[check].severity == "block"
     assert results[check].failing_sql and duckdb.connect(str(build), read_only=True).execute(results[check].failing_sql).fetchall()
 

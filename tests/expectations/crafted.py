@@ -8,7 +8,9 @@ Crafted facts the gate tests rely on (all chosen here, none copied from pipeline
 - every one of the 37 localities has one pilot list per year 2023-2025, submitted on time;
 - every coverage row: eligible_base 30, batch_pilots 11 of which 0 unmatched; a list submitted
   before its list_deadline (30 June 2023, 31 March later), so list_on_time TRUE;
-- filing_rate 0.9 everywhere; every yoy 0.1; scores 60-80; no locality flag or mismatch;
+- filing_rate 0.9 everywhere (filing_deadline 30 June of Y + 1); every yoy 0.1, and the filings
+  behind it (intermediate.int_filings_latest: every indicator 10 in 2022, +10 % a year); scores
+  60-80; no locality flag or mismatch; every effectiveness row small_sample FALSE;
 - audit.loads: one loaded file per source, 1 quarantined row of 112 pilot rows (< 2 %);
 - marts.pilot_effect: a national estimate per outcome with pre_trend_p 0.4 and consistent intervals,
   and every locality insufficient_data.
@@ -30,7 +32,7 @@ def build_clean_warehouse(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Create the crafted database at `path` and return an open read-write connection to it."""
     con = duckdb.connect(str(path))
     con.execute(settings.RAW_SCHEMA_SQL.read_text(encoding="utf-8"))
-    con.execute("CREATE SCHEMA IF NOT EXISTS staging; CREATE SCHEMA IF NOT EXISTS marts;")
+    con.execute("CREATE SCHEMA IF NOT EXISTS staging; CREATE SCHEMA IF NOT EXISTS intermediate; CREATE SCHEMA IF NOT EXISTS marts;")
     _localities_table(con)
     _raw(con)
     _audit(con)
@@ -160,7 +162,8 @@ def _marts(con) -> None:
                (10 * (y - {p0} + 1))::BIGINT AS assessed_initial,
                (9 * (y - {p0} + 1))::BIGINT AS filed,
                (5 * (y - {p0} + 1))::BIGINT AS graded,
-               1.0::DOUBLE AS initial_assessment_rate, 0.9::DOUBLE AS filing_rate, 0.5::DOUBLE AS graded_rate
+               1.0::DOUBLE AS initial_assessment_rate, 0.9::DOUBLE AS filing_rate, 0.5::DOUBLE AS graded_rate,
+               make_date(y + 1, 6, 30) AS filing_deadline
         FROM marts.dim_locality AS l CROSS JOIN (SELECT unnest({years}) AS y)
         """
     )
@@ -174,6 +177,15 @@ def _marts(con) -> None:
         FROM range(3) AS t(e) CROSS JOIN (SELECT unnest({years}) AS y)
         """
     )
+    # The filings behind the yoy columns: every indicator 10 in 2022, growing 10 % a year.
+    values = ", ".join(f"round(10 * pow(1.1, y - 2022), 6)::DOUBLE AS {name}" for name in settings.indicators())
+    con.execute(
+        f"""
+        CREATE TABLE intermediate.int_filings_latest AS
+        SELECT DISTINCT uscc, y AS data_year, {values}
+        FROM marts.enterprise_improvement CROSS JOIN (SELECT unnest([2022, 2023, 2024, 2025]) AS y)
+        """
+    )
     con.execute(
         f"""
         CREATE TABLE marts.regional_effectiveness AS
@@ -182,7 +194,8 @@ def _marts(con) -> None:
                10 * (y - {p0} + 1) / 30 AS cumulative_coverage, 2.0::DOUBLE AS hvp_per_pilot, 0.1::DOUBLE AS hvp_growth,
                50.0::DOUBLE AS effectiveness_index,
                CASE WHEN locality_code = '{settings.NATIONAL_CODE}' THEN NULL
-                    ELSE row_number() OVER (PARTITION BY y ORDER BY locality_code) END AS rank
+                    ELSE row_number() OVER (PARTITION BY y ORDER BY locality_code) END AS rank,
+               FALSE AS small_sample
         FROM (SELECT locality_code FROM marts.dim_locality UNION ALL SELECT '{settings.NATIONAL_CODE}')
         CROSS JOIN (SELECT unnest({years}) AS y)
         """

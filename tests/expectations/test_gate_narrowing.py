@@ -1,11 +1,16 @@
 """Whole-table checks hand GX only their columns of the rows that may fail (plans.narrow_sql), yet
 record exactly what validating the whole table records: verdict, observed value, message, failing
-SQL and the sample rows (read back whole, in table order)."""
+SQL and the sample rows (read back whole, in table order).
+
+The project's gates are mostly computed frames now (the whole-table facts are dbt tests), so the
+whole-table kinds run here from thresholds.yml plus tests/expectations/whole_table_checks.yml."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+import yaml
 
 import settings
 from expectations import gates, gx_runtime
@@ -14,6 +19,19 @@ from expectations.gates import run_checks
 from expectations.plans import ROW_COLUMN, plan_for
 
 AS_OF = date(2026, 1, 15)
+WHOLE_TABLE = Path(__file__).with_name("whole_table_checks.yml")
+
+
+@pytest.fixture
+def every_kind(tmp_path) -> Path:
+    """A checks file with the project's gates and the whole-table checks of the tests."""
+    checks = [
+        *yaml.safe_load(settings.THRESHOLDS_YML.read_text(encoding="utf-8"))["checks"],
+        *yaml.safe_load(WHOLE_TABLE.read_text(encoding="utf-8"))["checks"],
+    ]
+    path = tmp_path / "every_kind.yml"
+    path.write_text(yaml.safe_dump({"checks": checks}, allow_unicode=True), encoding="utf-8")
+    return path
 
 # Faults every whole-table kind must see: values out of range (NaN and -inf among them), unknown
 # and flagged values, duplicate and NULL keys, and more failing rows than the sample holds.
@@ -57,13 +75,13 @@ def _recorded(results) -> list[tuple]:
 
 
 @pytest.mark.parametrize("faults", [FAULTS, BROKEN], ids=["faults", "broken"])
-def test_narrowed_checks_record_what_whole_frames_record(warehouse, faults):
+def test_narrowed_checks_record_what_whole_frames_record(warehouse, faults, every_kind):
     for statement in faults:
         warehouse.execute(statement)
-    narrowed = run_checks(warehouse, "run-narrow", as_of=AS_OF)
+    narrowed = run_checks(warehouse, "run-narrow", as_of=AS_OF, thresholds=every_kind)
     # Without insertion order positions are not stable, so the gates fetch every frame whole.
     warehouse.execute("SET preserve_insertion_order = false")
-    whole = run_checks(warehouse, "run-whole", as_of=AS_OF)
+    whole = run_checks(warehouse, "run-whole", as_of=AS_OF, thresholds=every_kind)
     assert _recorded(narrowed) == _recorded(whole)
     if faults is FAULTS:
         failed = {r.name: r for r in narrowed if not r.passed}
@@ -82,7 +100,7 @@ def test_narrowed_checks_record_what_whole_frames_record(warehouse, faults):
 def test_gx_gets_only_the_rule_columns_of_the_rows_that_may_fail(warehouse):
     warehouse.execute("UPDATE raw.filings SET revenue = -1 WHERE year = 2024")
     warehouse.execute("UPDATE raw.filings SET rd_expense = 'nan'::DOUBLE WHERE year = 2023")
-    plans = [plan_for(spec, AS_OF) for spec in specs_by_name(["raw_filing_indicators_nonnegative"])]
+    plans = [plan_for(spec, AS_OF) for spec in specs_by_name(["raw_filing_indicators_nonnegative"], WHOLE_TABLE)]
     frame, rows_at = gates._fetch(warehouse, plans)
     assert list(frame.columns) == list(settings.indicators())
     assert frame["revenue"].tolist() == [-1.0]  # the NaN row is no candidate: pandas counts it null
@@ -92,8 +110,10 @@ def test_gx_gets_only_the_rule_columns_of_the_rows_that_may_fail(warehouse):
 
 
 def test_a_measure_check_gets_its_worst_row_even_when_all_pass(warehouse):
-    warehouse.execute("UPDATE marts.participation_by_locality_year SET filing_rate = 0.85 WHERE locality_code = '310000' AND year = 2025")
-    plans = [plan_for(spec, AS_OF) for spec in specs_by_name(["participation_ratios_in_range", "filing_rate_low"])]
+    # 2025's filings are not due at AS_OF: its lower rate is neither judged nor the worst
+    warehouse.execute("UPDATE marts.participation_by_locality_year SET filing_rate = 0.85 WHERE locality_code = '310000' AND year = 2024")
+    warehouse.execute("UPDATE marts.participation_by_locality_year SET filing_rate = 0.82 WHERE locality_code = '320000' AND year = 2025")
+    plans = [plan_for(spec, AS_OF) for spec in specs_by_name(["filing_rate_low"])]
     frame, _ = gates._fetch(warehouse, plans)
     assert frame["filing_rate"].tolist() == [0.85]
     assert ROW_COLUMN not in frame.columns
@@ -101,12 +121,12 @@ def test_a_measure_check_gets_its_worst_row_even_when_all_pass(warehouse):
     assert result.passed and result.observed == pytest.approx(0.85)
 
 
-def test_validation_results_are_not_kept_in_the_gx_context(warehouse):
-    warehouse.execute("UPDATE marts.enterprise_improvement SET revenue_yoy = 30 WHERE year = 2024")
+def test_validation_results_are_not_kept_in_the_gx_context(warehouse, every_kind):
+    warehouse.execute("UPDATE intermediate.int_filings_latest SET revenue = 300 WHERE data_year = 2024")
     run_checks(warehouse, "run-1", as_of=AS_OF, names=["indicator_tenfold_change"])
     store = gx_runtime._context.validation_results_store
     kept = len(store.list_keys())
-    run_checks(warehouse, "run-2", as_of=AS_OF, names=["indicator_tenfold_change", "coverage_key_unique"])
+    run_checks(warehouse, "run-2", as_of=AS_OF, names=["indicator_tenfold_change", "coverage_key_unique"], thresholds=every_kind)
     assert len(store.list_keys()) == kept == 0
 
 
@@ -114,6 +134,6 @@ def test_a_case_insensitive_column_still_hands_gx_its_unknown_values(warehouse):
     # SQL IN would follow the column's collation; pandas' isin compares exactly
     warehouse.execute("ALTER TABLE raw.assessments ALTER kind TYPE VARCHAR COLLATE NOCASE")
     warehouse.execute("UPDATE raw.assessments SET kind = 'Initial' WHERE kind = 'initial'")
-    (result,) = run_checks(warehouse, "run-nocase", as_of=AS_OF, names=["raw_assessment_kind_known"])
+    (result,) = run_checks(warehouse, "run-nocase", as_of=AS_OF, names=["raw_assessment_kind_known"], thresholds=WHOLE_TABLE)
     assert not result.passed and result.observed == 1
     assert result.failing_sample[0]["kind"] == "Initial"

@@ -1,6 +1,7 @@
 """thresholds.yml against metrics.md "Gates", without running Great Expectations."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import settings
 from expectations import checks, plans
 from expectations.checks import check_specs, specs_by_name
 
-# metrics.md, "Gates": severity and threshold of each gate as the spec states them.
+# metrics.md, "Gates": the gates that are GX checks (thresholds.yml), with severity and threshold.
 GATES = {
     "source_files_rejected": ("block", 0),
     "quarantine_share": ("block", 0.02),
@@ -20,57 +21,107 @@ GATES = {
     "pilot_list_deadline": ("warn", 0),
     "filing_rate_low": ("warn", 0.80),
     "indicator_tenfold_change": ("warn", 10),
-    "register_locality_mismatch": ("warn", 0),
-    "pilot_locality_mismatch": ("warn", 0),
 }
 # metrics.md: the analysts' tables and their keys.
 MART_KEYS = {
-    "marts.coverage_by_locality_year": ["locality_code", "year"],
-    "marts.participation_by_locality_year": ["locality_code", "year"],
-    "marts.enterprise_improvement": ["uscc", "year"],
-    "marts.regional_effectiveness": ["locality_code", "year"],
-    "marts.national_summary": ["year"],
+    "coverage_by_locality_year": ["locality_code", "year"],
+    "participation_by_locality_year": ["locality_code", "year"],
+    "enterprise_improvement": ["uscc", "year"],
+    "regional_effectiveness": ["locality_code", "year"],
+    "national_summary": ["year"],
+    "dim_locality": ["locality_code"],
+    "dim_enterprise": ["uscc"],
+    "fct_pilot_membership": ["pilot_row_id"],
 }
 # metrics.md: every ratio column (fractions in [0, 1]) and every score column (0-100) of the marts.
 RATIOS = {
-    ("marts.coverage_by_locality_year", c) for c in ("batch_ratio", "cumulative_coverage", "target_coverage")
+    ("coverage_by_locality_year", c) for c in ("batch_ratio", "cumulative_coverage", "target_coverage")
 } | {
-    ("marts.participation_by_locality_year", c) for c in ("initial_assessment_rate", "filing_rate", "graded_rate")
+    ("participation_by_locality_year", c) for c in ("initial_assessment_rate", "filing_rate", "graded_rate")
 } | {
-    ("marts.regional_effectiveness", c) for c in ("share_improved", "filing_rate", "cumulative_coverage")
-} | {("marts.national_summary", c) for c in ("cumulative_coverage", "filing_rate", "share_improved")}
+    ("regional_effectiveness", c) for c in ("share_improved", "filing_rate", "cumulative_coverage")
+} | {("national_summary", c) for c in ("cumulative_coverage", "filing_rate", "share_improved")}
 SCORES = {
-    ("marts.enterprise_improvement", "baseline_score"),
-    ("marts.enterprise_improvement", "latest_score"),
-    ("marts.regional_effectiveness", "effectiveness_index"),
-    ("raw.assessments", "total_score"),
+    ("enterprise_improvement", "baseline_score"),
+    ("enterprise_improvement", "latest_score"),
+    ("regional_effectiveness", "effectiveness_index"),
+    ("stg_raw__assessments", "total_score"),
 }
+# The whole-table kinds state a fact about the rows of one table: for a dbt model that is a dbt test.
+ROW_FACT_KINDS = {"key_unique", "values_between", "values_in_set", "values_not_in_set"}
+DBT_SCHEMAS = ("staging", "intermediate", "marts")
+
+
+def _dbt_tests() -> list[dict]:
+    """The data tests of one dbt model each (manifest of make setup's dbt parse), with that model."""
+    manifest = json.loads((settings.DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    tests = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        models = [d.split(".")[-1] for d in node["depends_on"]["nodes"] if d.startswith("model.")]
+        if len(set(models)) != 1:  # seeds' tests, relationships, singular tests across models
+            continue
+        meta = node.get("test_metadata") or {}
+        tests.append({
+            "name": meta.get("name") or node["name"], "kwargs": meta.get("kwargs") or {},
+            "column": node.get("column_name"), "models": models[:1],
+            "severity": str(node["config"].get("severity", "error")).lower(),
+        })
+    return tests
 
 
 def test_every_gate_of_metrics_md_has_a_check_with_its_severity_and_threshold():
     specs = {s.name: s for s in check_specs()}
+    assert set(specs) == set(GATES)
     for name, (severity, threshold) in GATES.items():
-        assert name in specs, name
         assert (specs[name].severity, specs[name].threshold) == (severity, pytest.approx(threshold)), name
 
 
-def test_every_mart_key_is_guarded_by_a_blocking_uniqueness_check():
-    keys = {s.table: s.params["columns"] for s in check_specs() if s.kind == "key_unique"}
-    for table, key in MART_KEYS.items():
-        assert keys.get(table) == key, table
-    assert all(s.severity == "block" for s in check_specs() if s.kind == "key_unique")
+def test_no_gx_check_restates_a_row_fact_of_a_dbt_model():
+    # docs/quality-gates.md, "Which door": keys, ranges, vocabularies and row flags of a dbt model
+    # are its dbt tests; checking them in GX too would report every such finding twice
+    doubled = [s.name for s in check_specs() if s.kind in ROW_FACT_KINDS and s.table.split(".")[0] in DBT_SCHEMAS]
+    assert doubled == []
 
 
-def test_every_ratio_and_score_column_is_range_checked_and_blocks():
-    guarded: dict[tuple[str, str], tuple[float, float, str]] = {}
-    for spec in check_specs():
-        if spec.kind == "values_between" and "columns" in spec.params:
-            for column in spec.params["columns"]:
-                guarded[(spec.table, column)] = (spec.params.get("min"), spec.params.get("max"), spec.severity)
+def test_every_mart_key_is_guarded_by_a_blocking_dbt_test():
+    guarded = set()
+    for t in _dbt_tests():
+        if t["severity"] != "error":
+            continue
+        if t["name"] == "unique":
+            guarded.add((t["models"][0], (t["column"],)))
+        elif t["name"] == "unique_combination_of_columns":
+            guarded.add((t["models"][0], tuple(t["kwargs"]["combination_of_columns"])))
+    not_null = {(t["models"][0], t["column"]) for t in _dbt_tests() if t["name"] == "not_null" and t["severity"] == "error"}
+    for model, key in MART_KEYS.items():
+        assert (model, tuple(key)) in guarded, model
+        assert all((model, c) in not_null for c in key), model
+
+
+def test_every_ratio_and_score_column_is_range_checked_by_a_blocking_dbt_test():
+    guarded = {
+        (t["models"][0], t["column"]): (t["kwargs"].get("min_value"), t["kwargs"].get("max_value"))
+        for t in _dbt_tests() if t["name"] == "accepted_range" and t["severity"] == "error"
+    }
     for column in RATIOS:
-        assert guarded.get(column) == (0, 1, "block"), column
+        assert guarded.get(column) == (0, 1), column
     for column in SCORES:
-        assert guarded.get(column) == (0, 100, "block"), column
+        assert guarded.get(column) == (0, 100), column
+
+
+def test_locality_mismatches_are_one_dbt_warning_each():
+    # metrics.md "Gates", warn: locality mismatches -- a row flag, so a dbt test of severity warn
+    flags = [
+        (t["models"][0], t["kwargs"].get("expression"), t["severity"])
+        for t in _dbt_tests()
+        if t["name"] == "expression_is_true"
+        and any(flag in str(t["kwargs"].get("expression")) for flag in ("locality_mismatch", "locality_disagrees"))
+    ]
+    assert ("fct_pilot_membership", "not locality_mismatch", "warn") in flags
+    assert ("stg_raw__registers", "not coalesce(locality_disagrees_with_uscc, false)", "warn") in flags
+    assert len(flags) == 2
 
 
 def test_every_check_has_the_fields_the_audit_needs():
@@ -88,7 +139,7 @@ def test_every_kind_has_exactly_one_plan_builder():
 
 def test_unknown_check_name_is_refused():
     with pytest.raises(ValueError, match="no_such_check"):
-        specs_by_name(["coverage_key_unique", "no_such_check"])
+        specs_by_name(["quarantine_share", "no_such_check"])
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,9 @@ def _effectiveness(con: duckdb.DuckDBPyConnection, rng: random.Random) -> None:
                12.5, 0.18, 55.5, NULL
         FROM marts.enterprise_improvement i GROUP BY i.year"""
     )
+    # metrics.md "Policy notes": fewer than 10 score changes is a small sample (310000 has 5, 370200 has 10)
+    con.execute("ALTER TABLE marts.regional_effectiveness ADD COLUMN small_sample BOOLEAN")
+    con.execute("UPDATE marts.regional_effectiveness SET small_sample = pilots_with_delta < 10")
     con.execute("COMMENT ON COLUMN marts.regional_effectiveness.effectiveness_index IS "
                 "'effectiveness_index = 40 × cumulative_coverage + 30 × filing_rate + 30 × share_improved (fixture formula)'")
 

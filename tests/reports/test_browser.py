@@ -102,3 +102,70 @@ def test_the_console_check_catches_an_outside_resource(tmp_path):
     assert problems(log)
     stddev, share = ink(tmp_path / "bad.png")
     assert share < 0.05  # an almost empty page counts as blank
+
+
+# Reads, in the browser, what a reader sees of the effectiveness index: its colour and the words
+# beside it. The report's own policy forbids scripts, so the probe runs on a copy without it.
+PROBE = """<script>
+const out = [];
+for (const el of document.querySelectorAll('[data-col="effectiveness_index"]')) {
+  const key = el.getAttribute('data-key') || '';
+  const cell = el.closest('td, .kpi');
+  out.push([key, getComputedStyle(el).color, cell ? cell.innerText.replace(/\\s+/g, ' ').trim() : '']);
+}
+const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>"""
+
+
+def index_as_seen(page: Path, tmp_path: Path) -> list[tuple[str, str, str]]:
+    """(data-key, computed colour, text of its cell) of every effectiveness_index figure on `page`."""
+    import json
+
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html).replace("</body>", PROBE + "</body>")
+    probe = page.with_name(f"probe_{page.name}")
+    probe.write_text(html, encoding="utf-8")
+    result = subprocess.run(
+        [str(CHROMIUM), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probe.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    probe.unlink()
+    found = re.search(r'<pre id="probe">(.*?)</pre>', result.stdout, re.S)
+    assert found, result.stderr[-2000:]
+    import html as html_lib
+
+    return [tuple(item) for item in json.loads(html_lib.unescape(found.group(1)))]
+
+
+def test_a_small_sample_index_is_greyed_and_labelled_yet_ranked(rendered, warehouse_path, tmp_path):
+    """metrics.md "Policy notes": pilots_with_delta < 10 → the index greyed with "样本不足", still ranked.
+    The fixture: Shanghai 5 score changes (small), Qingdao exactly 10 (not small)."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        facts = {code: (n, small, rank) for code, n, small, rank in con.execute(
+            "SELECT locality_code, pilots_with_delta, small_sample, rank FROM marts.regional_effectiveness WHERE year = 2024"
+        ).fetchall()}
+    assert facts["310000"][:2] == (5, True) and facts["370200"][:2] == (10, False)
+    seen = {key: (colour, text) for key, colour, text in index_as_seen(rendered["dir"] / "national.html", tmp_path)}
+    small, normal = seen["locality_code=310000;year=2024"], seen["locality_code=370200;year=2024"]
+    assert "样本不足" in small[1] and "样本不足" not in normal[1]
+    grey, ink_colour = small[0], normal[0]
+    assert grey != ink_colour
+    red, green, blue = map(int, re.findall(r"\d+", grey)[:3])
+    assert min(red, green, blue) > 140, grey  # light grey, not the body ink
+    # still ranked: the rank cell of its row shows the mart's rank
+    page = (rendered["dir"] / "national.html").read_text(encoding="utf-8")
+    assert f'data-key="locality_code=310000;year=2024" data-col="rank" data-value="{facts["310000"][2]}"' in page
+    # every small-sample locality, and only those, is labelled
+    labelled = {k.split(";")[0].split("=")[1] for k, (_, text) in seen.items() if "样本不足" in text}
+    assert labelled == {code for code, (_, small_, rank) in facts.items() if small_ and rank is not None}
+    # the locality's card: its index greyed and labelled in the key figures, greyed in its table row
+    card = [(colour, text) for key, colour, text in index_as_seen(rendered["dir"] / "localities" / "310000.html", tmp_path)
+            if key == "locality_code=310000;year=2024"]
+    # (then the comparison with the previous build quotes the figure plainly)
+    assert [colour for colour, _ in card[:2]] == [grey, grey] and "样本不足" in card[0][1]
+    other = [colour for key, colour, _ in index_as_seen(rendered["dir"] / "localities" / "370200.html", tmp_path)
+             if key == "locality_code=370200;year=2024"]
+    assert other and grey not in other

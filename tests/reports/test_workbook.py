@@ -2,6 +2,7 @@
 equal to the marts, and no formula smuggled in through the data."""
 from __future__ import annotations
 
+import decimal
 import re
 import zipfile
 
@@ -102,6 +103,47 @@ def test_write_workbook_never_writes_a_formula(tmp_path):
     assert [c.value for c in ws["A"][1:]] == ["=1+1", "+A1", "-A1", "@A1", "普通"]
     assert all(c.data_type == "s" for c in ws["A"][1:])
     assert [c.value for c in ws["B"][1:]] == [1, 2, 3, 4, 5]
+
+
+def test_write_workbook_writes_nan_and_infinity_as_empty_cells(tmp_path):
+    path = write_workbook([Sheet("t", [("名称", "text"), ("值", "ratio"), ("数", "count")],
+                                 [("a", float("inf"), 1), ("b", float("-inf"), decimal.Decimal("NaN")),
+                                  ("c", float("nan"), 3), ("d", 0.5, 4)])], tmp_path / "t.xlsx")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml")
+    assert b"<f>" not in xml and b"<f " not in xml
+    ws = load_workbook(path)["t"]
+    assert [c.value for c in ws["B"][1:]] == [None, None, None, 0.5]
+    assert [c.value for c in ws["C"][1:]] == [1, None, 3, 4]
+
+
+def test_national_workbook_of_a_warehouse_with_nan_and_infinity_has_no_formula(warehouse_path, tmp_path):
+    """A warehouse holding ±inf and NaN in mart and audit columns (as an old build's tenfold gate
+    recorded observed_value = inf): national.xlsx shows them as empty cells, never `=1/0`."""
+    import shutil
+
+    copy = shutil.copy(warehouse_path, tmp_path / "nonfinite.duckdb")
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE marts.regional_effectiveness SET hvp_growth = 'inf'::DOUBLE, "
+                    "mean_score_delta = '-inf'::DOUBLE, share_improved = 'nan'::DOUBLE WHERE year = 2024")
+        con.execute("UPDATE audit.check_results SET observed_value = 'inf'::DOUBLE WHERE \"check\" = 'unmatched_pilot_share'")
+        con.execute("UPDATE marts.coverage_by_locality_year SET batch_ratio = 'nan'::DOUBLE WHERE year = 2024")
+        assert con.execute("SELECT count(*) FROM marts.regional_effectiveness WHERE isinf(hvp_growth)").fetchall()[0][0] > 0
+    with duckdb.connect(str(copy), read_only=True) as con:
+        write_reports(con, tmp_path / "out")
+    path = tmp_path / "out" / "2024" / "national.xlsx"
+    with zipfile.ZipFile(path) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+    wb = load_workbook(path)
+    ws = wb["成效排名"]
+    col = {h: i for i, h in enumerate(_headers(ws))}
+    rows = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[col["地区代码"]] != "000000"]
+    assert rows and all(r[col["高价值发明专利增速（中位数）"]] is None and r[col["平均得分提升"]] is None for r in rows)
+    checks = wb["数据质量检查"]
+    col = {h: i for i, h in enumerate(_headers(checks))}
+    (row,) = [r for r in checks.iter_rows(min_row=2, values_only=True) if r[0] == "unmatched_pilot_share"]
+    assert row[col["观测值"]] is None
 
 
 def test_english_workbook_has_english_headers(warehouse_path, tmp_path):

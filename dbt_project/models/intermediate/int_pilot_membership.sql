@@ -1,7 +1,11 @@
 -- One row per current pilot-list row, with the enterprise it stands for.
 --   match_status: 'given' (USCC on the row); else by name (data-contract.md): the row's name_key
 --   equals the name_key of register enterprises of the list's locality → exactly one: 'matched',
---   several: 'ambiguous'; none there → the same over all localities; none at all: 'unmatched'.
+--   several: 'ambiguous'; none there → the same over all localities; none in any register → the
+--   rows of the same locality's lists (any year) that carry a USCC and the same name_key
+--   (metrics.md "Counting pilots": match_scope 'pilot_lists'): exactly one USCC → 'matched', several →
+--   'ambiguous' (never guessed); none at all: 'unmatched'. So a body listed once with its USCC and
+--   once by name alone is one pilot; the lookup never crosses localities.
 --   pilot_key: the identity every pilot count uses (metrics.md "Counting pilots"): the USCC when
 --   given or matched, else 'name:' || name_key, so an unresolved row counts once per distinct
 --   normalised name within its locality.
@@ -33,6 +37,26 @@ unresolved_names as (
     where uscc_given is null
 ),
 
+-- the USCCs the locality's own lists (any year, current rows) give under each name
+listed_usccs as (
+    select distinct locality_code, name_key, uscc_given as uscc
+    from pilots
+    where uscc_given is not null
+),
+
+list_candidates as (
+    select
+        unresolved_names.locality_code,
+        unresolved_names.name_key,
+        count(distinct listed_usccs.uscc)                                 as list_candidates,
+        max(listed_usccs.uscc)                                            as list_uscc
+    from unresolved_names
+    inner join listed_usccs
+        on  listed_usccs.locality_code = unresolved_names.locality_code
+        and listed_usccs.name_key = unresolved_names.name_key
+    group by unresolved_names.locality_code, unresolved_names.name_key
+),
+
 candidates as (
     select
         unresolved_names.locality_code,
@@ -58,28 +82,38 @@ resolved as (
             when candidates.same_locality_candidates > 1 then 'ambiguous'
             when candidates.any_locality_candidates = 1 then 'matched'
             when candidates.any_locality_candidates > 1 then 'ambiguous'
+            when list_candidates.list_candidates = 1 then 'matched'
+            when list_candidates.list_candidates > 1 then 'ambiguous'
             else 'unmatched'
         end as match_status,
         case
             when pilots.uscc_given is not null then null
             when candidates.same_locality_candidates > 0 then 'same_locality'
             when candidates.any_locality_candidates > 0 then 'any_locality'
+            when list_candidates.list_candidates > 0 then 'pilot_lists'
         end as match_scope,
         case
             when pilots.uscc_given is not null then null
             when candidates.same_locality_candidates > 0 then candidates.same_locality_candidates
-            else candidates.any_locality_candidates
+            when candidates.any_locality_candidates > 0 then candidates.any_locality_candidates
+            else coalesce(list_candidates.list_candidates, 0)
         end as name_candidates,
         case
             when pilots.uscc_given is not null then pilots.uscc_given
             when candidates.same_locality_candidates = 1 then candidates.same_locality_uscc
             when candidates.same_locality_candidates = 0
                  and candidates.any_locality_candidates = 1 then candidates.any_locality_uscc
+            when candidates.any_locality_candidates = 0
+                 and list_candidates.list_candidates = 1 then list_candidates.list_uscc
         end as uscc
     from pilots
     left join candidates
         on  candidates.locality_code = pilots.locality_code
         and candidates.name_key = pilots.name_key
+        and pilots.uscc_given is null
+    left join list_candidates
+        on  list_candidates.locality_code = pilots.locality_code
+        and list_candidates.name_key = pilots.name_key
         and pilots.uscc_given is null
 ),
 

@@ -1,5 +1,7 @@
 -- metrics.md "Participation funnel": one row per locality (all 37) and year; the cohort and its
 -- funnel facts are int_pilot_cohort_years (unresolved rows once per normalised name).
+-- filing_deadline (macro filing_deadline: 30 June of Y + 1) is when Y's filings are due: the
+-- filing-rate gate judges a year only once it has passed.
 with localities as (
     select locality_code, locality_name from {{ ref('localities') }}
 ),
@@ -45,6 +47,7 @@ select
     graded,
     {{ safe_ratio('assessed_initial', 'cumulative_pilots') }}  as initial_assessment_rate,
     {{ safe_ratio('filed', 'cumulative_pilots') }}             as filing_rate,
-    {{ safe_ratio('graded', 'cumulative_pilots') }}            as graded_rate
+    {{ safe_ratio('graded', 'cumulative_pilots') }}            as graded_rate,
+    {{ filing_deadline('year') }}                              as filing_deadline
 from counts
 order by year, locality_code

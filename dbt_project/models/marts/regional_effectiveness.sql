@@ -11,6 +11,9 @@
 --   effectiveness_index = 100 * sum(weight * component) / sum(weight over included components)
 --   weights: coverage 0.30, filing 0.15, improved 0.20, score 0.20, hvp 0.15 (as points: 30, 15, 20, 20, 15);
 --   NULL when the locality has neither eligible enterprises nor pilots (nothing to evaluate).
+-- small_sample (metrics.md "Policy notes for the gates"): pilots_with_delta < var small_sample_below
+-- (10). The index of such a locality rests on few score changes: still computed and ranked, the
+-- reports grey it with "样本不足".
 {#- weights in points of 100 (0.30 = 30): whole numbers keep e.g. an all-perfect locality at exactly 100 -#}
 {%- set weights = {'coverage': 30, 'filing': 15, 'improved': 20, 'score': 20, 'hvp': 15} %}
 {%- set score_delta_span = 20 %}
@@ -195,6 +198,7 @@ select
     component_filing,
     component_improved,
     component_score,
-    component_hvp
+    component_hvp,
+    pilots_with_delta < {{ var('small_sample_below') | int }}     as small_sample
 from ranked
 order by year, locality_code
