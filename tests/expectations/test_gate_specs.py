@@ -21,6 +21,9 @@ GATES = {
     "pilot_list_deadline": ("warn", 0),
     "filing_rate_low": ("warn", 0.80),
     "indicator_tenfold_change": ("warn", 10),
+    # metrics.md "Pilot effect": the parallel-trends warning and the interval block
+    "pilot_effect_pre_trend": ("warn", 0.05),
+    "pilot_effect_interval_consistent": ("block", 0),
 }
 # metrics.md: the analysts' tables and their keys.
 MART_KEYS = {
