@@ -400,6 +400,15 @@ def test_a_pilot_listed_by_another_locality_warns(warehouse):
     assert_fails(whole(warehouse, "pilot_locality_mismatch"), "warn", 2, "2 pilot row(s) listed by a locality other")
 
 
+def test_every_indicator_counts_from_min_base_by_default(warehouse):
+    """metrics.md: one min_base (5) for every indicator; a pledge loan drawn after a year without one
+    is a tenfold change like any other until the evaluators decide otherwise."""
+    _filings(warehouse, "ip_pledge_financing", fake_uscc(SHANGHAI, 0), {2022: 0.0, 2023: 0.0, 2024: 0.0, 2025: 1800.0})
+    result = one(warehouse, "indicator_tenfold_change")
+    assert not result.passed
+    assert "ip_pledge_financing" in {r["indicator"] for r in result.failing_sample}
+
+
 @pytest.mark.parametrize(
     "before, after, passes",
     [
@@ -410,16 +419,19 @@ def test_a_pilot_listed_by_another_locality_warns(warehouse):
         (5.0, 50.0, True),  # the default base of 5 does not apply to it
     ],
 )
-def test_an_indicator_can_count_from_its_own_base(warehouse, before, after, passes):
+def test_an_indicator_can_count_from_its_own_base(tmp_path, warehouse, before, after, passes):
+    """The optional per-indicator base (not set in thresholds.yml: metrics.md has one min_base)."""
+    text = Path(settings.THRESHOLDS_YML).read_text(encoding="utf-8")
+    assert "min_base_by_indicator: {" not in text  # the spec's rule, to the letter, by default
+    text = text.replace("      min_base: 5\n", "      min_base: 5\n      min_base_by_indicator: {ip_pledge_financing: 1000}\n")
+    (tmp_path / "t.yml").write_text(text, encoding="utf-8")
     uscc = fake_uscc(SHANGHAI, 0)
     _filings(warehouse, "ip_pledge_financing", uscc, {2022: before, 2023: before, 2024: before, 2025: after})
-    result = one(warehouse, "indicator_tenfold_change")
+    result = one(warehouse, "indicator_tenfold_change", thresholds=tmp_path / "t.yml")
     assert result.passed is passes, result.message
-    (spec,) = specs_by_name(["indicator_tenfold_change"])
-    assert spec.params["min_base_by_indicator"] == {"ip_pledge_financing": 1000}
     # a count keeps the base of 5: 0 -> 50 warns
     _filings(warehouse, "invention_grants", uscc, {2022: 0.0, 2023: 0.0, 2024: 0.0, 2025: 50.0})
-    again = one(warehouse, "indicator_tenfold_change")
+    again = one(warehouse, "indicator_tenfold_change", thresholds=tmp_path / "t.yml")
     assert not again.passed
     assert ("invention_grants" in {r["indicator"] for r in again.failing_sample})
 
