@@ -274,7 +274,7 @@ SELECT source,
        count(*)::BIGINT AS files,
        sum(rows_read)::BIGINT AS rows_read,
        sum(rows_quarantined)::BIGINT AS rows_quarantined,
-       sum(rows_quarantined)::DOUBLE / nullif(sum(rows_read), 0) AS quarantine_share
+       sum(rows_quarantined)::DOUBLE PRECISION / nullif(sum(rows_read), 0) AS quarantine_share
 FROM {quote_table(spec.table)}
 WHERE status IN ({statuses})
 GROUP BY source"""
@@ -317,8 +317,8 @@ leavers AS (
 )
 SELECT pairs.locality_code, pairs.year, previous_eligible_base, eligible_base,
        coalesce(revoked_in_year, 0) AS revoked_in_year,
-       (previous_eligible_base - eligible_base)::DOUBLE / previous_eligible_base AS drop_share,
-       (previous_eligible_base - eligible_base - coalesce(revoked_in_year, 0))::DOUBLE
+       (previous_eligible_base - eligible_base)::DOUBLE PRECISION / previous_eligible_base AS drop_share,
+       (previous_eligible_base - eligible_base - coalesce(revoked_in_year, 0))::DOUBLE PRECISION
            / previous_eligible_base AS unexplained_drop_share
 FROM pairs LEFT JOIN leavers USING (locality_code, year)"""
     rule = Between("unexplained_drop_share", max_value=spec.threshold)
@@ -330,7 +330,7 @@ def _unmatched_share(spec: CheckSpec, as_of: date) -> Plan:
     # equals the share of list rows for lists without duplicate rows.
     sql = f"""
 SELECT locality_code, year, batch_pilots, unmatched_pilots,
-       unmatched_pilots::DOUBLE / batch_pilots AS unmatched_share
+       unmatched_pilots::DOUBLE PRECISION / batch_pilots AS unmatched_share
 FROM {quote_table(spec.table)}
 WHERE batch_pilots > 0"""
     rule = Between("unmatched_share", max_value=spec.threshold)
@@ -362,18 +362,16 @@ def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
     columns = _columns(spec)
     suffix = spec.params.get("suffix", "")
     selected = ", ".join(map(quote_ident, columns))
-    # every unpivoted column is <indicator><suffix>: report the indicator's own name
-    indicator = f"left(indicator, length(indicator) - {len(suffix)})" if suffix else "indicator"
+    # every unpivoted column is <indicator><suffix>: report the indicator's own name. Unpivoted
+    # with a lateral VALUES list and rounded as round(x * 1e9) / 1e9, so that the same SQL runs on
+    # DuckDB and PostgreSQL (which has neither UNPIVOT nor round(double, digits)).
+    pairs = ", ".join(f"({sql_literal(c[: len(c) - len(suffix)] if suffix else c)}, t.{quote_ident(c)})" for c in columns)
     sql = f"""
-SELECT uscc, locality_code, year,
-       {indicator} AS indicator,
-       yoy,
-       CASE WHEN yoy + 1 <= 0 THEN 'inf'::DOUBLE
-            ELSE round(greatest(yoy + 1, 1 / (yoy + 1)), 9) END AS fold_change
-FROM (
-    UNPIVOT (SELECT uscc, locality_code, year, {selected} FROM {quote_table(spec.table)})
-    ON {selected} INTO NAME indicator VALUE yoy
-)
+SELECT uscc, locality_code, year, indicator, yoy,
+       CASE WHEN yoy + 1 <= 0 THEN CAST('Infinity' AS DOUBLE PRECISION)
+            ELSE round(greatest(yoy + 1, 1 / (yoy + 1)) * 1e9) / 1e9 END AS fold_change
+FROM (SELECT uscc, locality_code, year, {selected} FROM {quote_table(spec.table)}) AS t
+CROSS JOIN LATERAL (VALUES {pairs}) AS u(indicator, yoy)
 WHERE yoy IS NOT NULL"""
     rule = Between("fold_change", max_value=spec.threshold)
     plan = _derived(spec, sql, "fold_change", rule, "uscc, year, indicator")
@@ -383,7 +381,7 @@ WHERE yoy IS NOT NULL"""
     # NOT MATERIALIZED: DuckDB would otherwise materialise the 16 M-row unpivot for the two reads.
     reduced = f"""
 WITH frame AS NOT MATERIALIZED ({sql.strip()}),
-worst AS (SELECT max(fold_change) AS fold_change FROM frame WHERE NOT isnan(fold_change))
+worst AS (SELECT max(fold_change) AS fold_change FROM frame WHERE fold_change <> CAST('NaN' AS DOUBLE PRECISION))
 SELECT frame.* FROM frame
 WHERE {rule.failing_predicate()} OR fold_change = (SELECT fold_change FROM worst)
 ORDER BY {plan.order_by}"""
