@@ -86,9 +86,13 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     yield from _quietly(invocation, log_path)
     run_results = invocation.get_artifact("run_results.json")
     manifest = invocation.get_artifact("manifest.json")
+    # Gate results name tables and queries as readers know them (marts.x), not by the build's schemas.
     for item in run_results.get("results", []):
         if item.get("compiled_code"):
             item["compiled_code"] = engine.dbt_sql_for_readers(item["compiled_code"])
+    for node in (manifest or {}).get("nodes", {}).values():
+        if node.get("schema"):
+            node["schema"] = engine.dbt_schema_for_readers(node["schema"])
     with engine.build_connection(context.run.run_id) as con:
         results = record_dbt_results(con, run_results, context.run.run_id, manifest=manifest)
     failed = [r for r in results if not r.passed]

@@ -74,6 +74,10 @@ class DuckDBEngine:
         return {"PILOTDW_DB_PATH": str(self.pilotdw.build_db(run_id)), "PILOTDW_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit(),
                 "PILOTDW_DBT_THREADS": str(settings.dbt_threads())}
 
+    def dbt_schema_for_readers(self, schema: str) -> str:
+        """A schema dbt built into, by the name readers know it (marts, …)."""
+        return schema
+
     def dbt_sql_for_readers(self, sql: str) -> str:
         """dbt's compiled SQL as it reads in any copy of the build (the published one included)."""
         return sql
@@ -172,7 +176,7 @@ class PostgresEngine(DuckDBEngine):
         summary = super().load_raw(run_id, fingerprint)
         with self.connect(self.prefix(run_id)) as pg:
             drop_build(pg, pg.prefix)  # a retried run starts from nothing
-            copy_raw_layer(self.pilotdw.build_db(run_id), pg, settings.RAW_SCHEMA_SQL.read_text(encoding="utf-8"), say=self.pilotdw.say)
+            copy_raw_layer(self.pilotdw.build_db(run_id), pg, say=self.pilotdw.say)
         return summary
 
     @contextmanager
@@ -188,6 +192,10 @@ class PostgresEngine(DuckDBEngine):
 
     def dbt_environment(self, run_id: str) -> dict[str, str]:
         return {**super().dbt_environment(run_id), **pg_environment(self.url), "PILOTDW_SCHEMA_PREFIX": self.prefix(run_id)}
+
+    def dbt_schema_for_readers(self, schema: str) -> str:
+        prefix = next(iter(_prefixes_in(f'"{schema}"')), "")
+        return schema[len(prefix):]
 
     def dbt_sql_for_readers(self, sql: str) -> str:
         # dbt names the build's schemas ("build_<id>_marts"); the gates' queries name them plainly

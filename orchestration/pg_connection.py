@@ -16,8 +16,10 @@ from decimal import Decimal
 # The schemas of a build (sources/raw_schema.sql, expectations/results.py, the dbt project).
 BUILD_SCHEMAS = ("raw", "audit", "seeds", "staging", "intermediate", "marts")
 
-_STRING = re.compile(r"'(?:[^']|'')*'")
+# String literals and comments: left as they are (a comment may hold an apostrophe or a `?`).
+_STRING = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
 _SCHEMA_REF = re.compile(r'(?<![\w."])(")?(' + "|".join(BUILD_SCHEMAS) + r')(?(1)")\.(?=["\w])', re.IGNORECASE)
+_SCHEMA_DDL = re.compile(r'\b(SCHEMA\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?)(")?(' + "|".join(BUILD_SCHEMAS) + r')(?(2)")(?![\w.])', re.IGNORECASE)
 _INFO = re.compile(r"\binformation_schema\.(tables|columns)\b", re.IGNORECASE)
 _INFO_COLUMNS = {
     "tables": "table_catalog, table_name, table_type",
@@ -26,7 +28,7 @@ _INFO_COLUMNS = {
 
 
 def _split_strings(sql: str):
-    """(is_string_literal, text) pieces of `sql`, in order."""
+    """(is_string_literal_or_comment, text) pieces of `sql`, in order."""
     at = 0
     for m in _STRING.finditer(sql):
         if m.start() > at:
@@ -44,11 +46,14 @@ def translate(sql: str, prefix: str, *, with_params: bool) -> str:
         if not literal:
             if prefix:
                 text = _SCHEMA_REF.sub(lambda m: f'"{prefix}{m.group(2).lower()}".', text)
+                text = _SCHEMA_DDL.sub(lambda m: f'{m.group(1)}"{prefix}{m.group(3).lower()}"', text)
                 text = _INFO.sub(lambda m: _info_view(m.group(1).lower(), prefix), text)
             if with_params:
                 text = text.replace("%", "%%").replace("?", "%s")
-        elif with_params:
+        elif with_params and text.startswith("'"):
             text = text.replace("%", "%%")
+        elif with_params:
+            text = ""  # a comment, where psycopg would still see a % placeholder
         out.append(text)
     return "".join(out)
 

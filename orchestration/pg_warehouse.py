@@ -37,8 +37,15 @@ def pg_ddl(duckdb_ddl: str, prefix: str) -> str:
     from orchestration.pg_connection import translate
 
     ddl = re.sub(r"\bDOUBLE\b(?! PRECISION)", "DOUBLE PRECISION", duckdb_ddl)
-    ddl = re.sub(r"CREATE SCHEMA IF NOT EXISTS (\w+)", lambda m: f'CREATE SCHEMA IF NOT EXISTS "{prefix}{m.group(1)}"', ddl)
     return translate(ddl, prefix, with_params=False)
+
+
+def raw_layer_ddl() -> str:
+    """The DuckDB DDL of every table RAW_TABLES names: the raw layer's and audit.builds."""
+    import settings
+    from orchestration.publish import BUILDS_DDL
+
+    return settings.RAW_SCHEMA_SQL.read_text(encoding="utf-8") + ";\n" + BUILDS_DDL
 
 
 def _csv_select(duck, table: str) -> tuple[list[str], str]:
@@ -60,13 +67,13 @@ def _csv_select(duck, table: str) -> tuple[list[str], str]:
     return [c for c, _ in columns], f"SELECT {', '.join(selected)} FROM {table}"
 
 
-def copy_raw_layer(build_db: Path, pg: PgConnection, ddl: str, say: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
+def copy_raw_layer(build_db: Path, pg: PgConnection, ddl: str | None = None, say: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
     """Copy the raw layer of the DuckDB build into the server build's schemas with COPY: DuckDB
     writes each table as CSV (its own fast writer, lists as PostgreSQL arrays), psycopg streams the
     file into COPY … FROM STDIN. Returns rows per table."""
     import duckdb
 
-    pg.execute(pg_ddl(ddl, pg.prefix))
+    pg.execute(pg_ddl(ddl or raw_layer_ddl(), pg.prefix))
     copied: dict[str, int] = {}
     with duckdb.connect(str(build_db), read_only=True) as duck, tempfile.TemporaryDirectory(dir=build_db.parent) as tmp:
         for table in RAW_TABLES:
