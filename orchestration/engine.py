@@ -255,8 +255,8 @@ class PostgresEngine(DuckDBEngine):
             verify_gates(pg, run_id)  # raises PublicationBlocked: nothing below runs
             finish_build(pg, run_id)
             ensure_roles(pg.conn)
-            retired = publish_build(pg, prefix, grant_published)
-            dropped, waiting = prune_builds(pg, pilotdw.keep_builds, protect={prefix, retired or ""})
+            publish_build(pg, prefix, grant_published)
+            dropped, waiting = prune_builds(pg, pilotdw.keep_builds, protect={prefix})
         reports = pilotdw.build_reports_dir(run_id)
         if reports.exists():
             swap_link(pilotdw.reports_link, reports)
