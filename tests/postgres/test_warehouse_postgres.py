@@ -59,7 +59,10 @@ def story(tmp_path_factory, server_db):
     landing, home = base / "landing", base / "home"
     gen = pilotdw("demo-data", str(landing), "--enterprises", str(ENTERPRISES))
     assert gen.returncode == 0, gen.stderr
-    dagster_env = {"PILOTDW_DAGSTER_CONFIG_DIR": str(ROOT / "deploy" / "postgres"), "PILOTDW_DAGSTER_PG_URL": dagster_url}
+    dagster_env = {"PILOTDW_DAGSTER_CONFIG_DIR": str(ROOT / "deploy" / "postgres"), 
+                  # psycopg2: SQLAlchemy 2.1's default driver for postgresql:// is psycopg 3, on which
+                  # dagster-postgres' NOTIFY with a bound parameter is a syntax error
+                  "PILOTDW_DAGSTER_PG_URL": dagster_url.replace("postgresql://", "postgresql+psycopg2://", 1)}
     first = run(landing, home, url, env=dagster_env)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     with psycopg.connect(url) as con:
