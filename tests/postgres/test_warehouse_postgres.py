@@ -130,8 +130,11 @@ def test_a_long_reader_keeps_its_snapshot_and_then_sees_the_new_marts(story):
         assert sorted(seen) == old_rows  # the reader's statement finished on the old marts, whole
         cur.close()
         retired = f"build_{story['first_build'].replace('-', '')[:24]}_marts"
-        # the old build is still there: the reader held it, so pruning left it for later
-        assert reader.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [retired]).fetchone()[0] == 1
+        # the old build is still there: the reader held it, so pruning left it for later (asked on
+        # another connection: the reader's own snapshot still shows the catalog as it was)
+        with psycopg.connect(url) as other:
+            assert other.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [retired]).fetchone()[0] == 1
+        assert "still being read, dropped at a later run" in published.stderr
     finally:
         reader.rollback()
     with reader:
