@@ -150,7 +150,7 @@ def test_a_long_reader_keeps_its_snapshot_and_then_sees_the_new_marts(story):
     with connect(url) as pg:
         dropped, waiting = prune_builds(pg, 0, protect=set())
         assert f"build_{story['first_build'].replace('-', '')[:24]}_" in dropped and not waiting
-        assert pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname = %s", [retired]).fetchone()[0] == 0
+        assert pg.execute("SELECT count(*) FROM pg_namespace WHERE nspname = ?", [retired]).fetchone()[0] == 0
         assert pg.execute("SELECT count(*) FROM marts.enterprise_improvement").fetchone()[0] == len(old_rows)
 
 
