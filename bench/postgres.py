@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
 from urllib.parse import urlsplit, urlunsplit
 
 BENCH_ROLE = "pilotdw_bench"
@@ -49,5 +48,3 @@ def server_version(admin_url: str) -> str:
     with psycopg.connect(admin_url) as con:
         return con.execute("SHOW server_version").fetchone()[0]
 
-
-__all__ = ["server_url", "fresh_database", "server_version", "subprocess"]

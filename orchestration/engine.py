@@ -12,7 +12,7 @@ orchestration/pg_connection.py), on which the build's tables are `raw.x`, `marts
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
