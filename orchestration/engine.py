@@ -71,8 +71,10 @@ class DuckDBEngine:
 
     def dbt_environment(self, run_id: str) -> dict[str, str]:
         """What dbt's profile reads from the environment for this build."""
+        # the prefix explicitly empty: a PostgreSQL run earlier in this process (the Dagster daemon,
+        # the UI, the tests) left its own in os.environ, where dbt would read it
         return {"PILOTDW_DB_PATH": str(self.pilotdw.build_db(run_id)), "PILOTDW_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit(),
-                "PILOTDW_DBT_THREADS": str(settings.dbt_threads())}
+                "PILOTDW_DBT_THREADS": str(settings.dbt_threads()), "PILOTDW_SCHEMA_PREFIX": ""}
 
     def dbt_schema_for_readers(self, schema: str) -> str:
         """A schema dbt built into, by the name readers know it (marts, …)."""
