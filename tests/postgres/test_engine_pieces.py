@@ -95,3 +95,19 @@ def test_the_gates_portable_sql_gives_the_same_frame_on_both_engines(fresh_datab
         for x, y in zip(a, b):
             if isinstance(x, float):
                 assert (math.isinf(x) and x == y) or math.isclose(x, y, rel_tol=1e-12)
+
+
+def test_each_engine_gives_dbt_its_own_schema_prefix(monkeypatch, tmp_path):
+    """dbt reads the prefix from os.environ: after a PostgreSQL run in the same process (the daemon,
+    the UI) a file-mode build must not inherit it."""
+    import os
+
+    from orchestration.resources import PilotdwHome
+
+    monkeypatch.setenv("PILOTDW_SCHEMA_PREFIX", "build_left_over_")
+    on_server = PilotdwHome(landing=str(tmp_path), home=str(tmp_path), warehouse_url="postgresql://u:secret@db:5433/w")
+    env = on_server.engine().dbt_environment("9c840137-7ef1")
+    assert env["PILOTDW_SCHEMA_PREFIX"] == "build_9c8401377ef1_" and env["PILOTDW_PG_PORT"] == "5433" and env["PILOTDW_PG_DBNAME"] == "w"
+    assert on_server.engine().describe() == "postgresql://u:***@db:5433/w"
+    os.environ.update(PilotdwHome(landing=str(tmp_path), home=str(tmp_path)).engine().dbt_environment("r"))
+    assert os.environ["PILOTDW_SCHEMA_PREFIX"] == ""
