@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup demo demo-data test test-fast browser dev bench clean
+.PHONY: help setup demo demo-data test test-fast browser postgres dev bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,7 +39,7 @@ demo: setup  ## make realistic demo data, run the nightly job on it, publish war
 	@echo "Warehouse: $(DEMO_HOME)/warehouse.duckdb   Reports: $(DEMO_HOME)/reports/"
 	@echo "Try:  $(BIN)/pilotdw sql \"SELECT * FROM marts.national_summary\" --home $(DEMO_HOME)"
 
-test: setup browser  ## run the whole test suite (the same as CI)
+test: setup browser postgres  ## run the whole test suite (the same as CI)
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test-fast: setup  ## the suite without the slow end-to-end tests
@@ -47,6 +47,9 @@ test-fast: setup  ## the suite without the slow end-to-end tests
 
 browser:  ## Debian's chromium and CJK fonts, for the report rendering tests
 	bash scripts/install-browser.sh
+
+postgres:  ## Debian's PostgreSQL server, for the PostgreSQL-engine tests (tests/postgres start it)
+	bash scripts/install-postgres.sh
 
 # The UI reads the same Dagster instance as `pilotdw run --home $(DEMO_HOME)`: DAGSTER_HOME is this
 # folder (its dagster.yaml), storage under $(DEMO_HOME)/dagster. Under `dagster dev`, dagster-dbt's

@@ -128,6 +128,23 @@ def tables(results: dict) -> str:
                      f"| {s['new_list_rows']:,} | {', '.join(m['new_list_status']) or '–'} |")
     lines.append("")
 
+    pg_scales = [s for s in scales if s["runs"].get("postgres")]
+    if pg_scales:
+        lines.append("### DuckDB and PostgreSQL engines (same landing, same machine, same invocation; medians, seconds)\n")
+        lines.append("| scale | engine | status | **end to end** | ingest¹ | gates | dbt | report | publish | CPU s² | PostgreSQL ÷ DuckDB |")
+        lines.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for s in pg_scales:
+            duck = sums[s["scale"]]
+            pg = summary({**s, "runs": {"full": s["runs"]["postgres"]}})
+            for engine, m in (("DuckDB", duck), ("PostgreSQL", pg)):
+                st = m["stages"]
+                ratio = f"{m['wall'] / duck['wall']:.2f}×" if engine == "PostgreSQL" and m["wall"] and duck["wall"] else ""
+                lines.append(f"| {s['scale']}× | {engine} | {', '.join(m['statuses'])} | **{_fmt(m['wall'])}** | {_fmt(st['ingest'])} "
+                             f"| {_fmt(st['gates'])} | {_fmt(st['dbt'])} | {_fmt(st['report'])} | {_fmt(st['publish'])} | {_fmt(m['cpu'], '', 0)} | {ratio} |")
+        lines.append("")
+        lines.append("¹ PostgreSQL: the same parse into DuckDB, then the raw layer copied to the server with COPY.  ")
+        lines.append("² of the `pilotdw run` process tree only: the PostgreSQL server's own CPU is not in it.\n")
+
     lines.append("### Against the floor (same files, same benchmark run; medians, seconds)\n")
     lines.append("| scale | floor ingest (read_csv) | floor dbt: models + tests | of which models | pilotdw ingest ÷ floor | pilotdw dbt ÷ floor "
                  "| (ingest + dbt) ÷ floor | end to end ÷ floor |")

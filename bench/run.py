@@ -5,6 +5,8 @@ in a fresh home:
   full       `pilotdw run` on the landing folder (archive → ingest → gates → dbt → gates → report → publish)
   unchanged  `pilotdw run` again, nothing landed since (stops after archiving)
   new_list   `pilotdw run` with one new locality list landed (a full rebuild from the archive)
+  postgres   `pilotdw run --warehouse postgresql://…` on the same landing, in a fresh home and a fresh
+             database (the PostgreSQL engine; bench.postgres finds the server), beside the DuckDB run
 Each is timed from outside (wall, CPU, peak RSS of the process tree, how busy the rest of the machine
 was) and per Dagster step from <home>/runs/<run_id>.json. Then the floor (bench.floor) on the same
 files. Results go to <out>/results.json (merged across invocations, by scale), bench/results.md and
@@ -30,7 +32,7 @@ from bench.landing import NATIONAL_ENTERPRISES, landing_for, with_new_list
 from bench.proc import run_measured
 
 BENCH_DIR = Path(__file__).resolve().parent
-SCENARIOS = ("full", "unchanged", "new_list")
+SCENARIOS = ("full", "unchanged", "new_list", "postgres")
 # Dagster step → benchmark stage (issue 7: ingest, dbt, gates, report, publish; issue 12: estimate).
 STAGES = {
     "landing_archive": "archive",
@@ -124,7 +126,7 @@ def peak_by_stage(home: Path, run_id: str | None, samples: list[tuple[float, int
 
 
 def bench_scale(scale: int, repeats: int, out: Path, env: dict[str, str], *, regenerate: bool, keep_homes: bool,
-                scenarios: tuple[str, ...]) -> dict:
+                scenarios: tuple[str, ...], pg_admin_url: str | None = None) -> dict:
     say(f"{scale}×: {NATIONAL_ENTERPRISES * scale:,} enterprises")
     landing, gen_s = landing_for(out, scale, regenerate=regenerate)
     say(f"  landing {landing}" + (f" generated in {gen_s:.0f} s" if gen_s else " (reused)"))
@@ -140,6 +142,14 @@ def bench_scale(scale: int, repeats: int, out: Path, env: dict[str, str], *, reg
             runs["unchanged"].append(pilotdw_run(landing, home, logs, f"unchanged_r{r}", env))
         if "new_list" in scenarios:
             runs["new_list"].append(pilotdw_run(plus, home, logs, f"new_list_r{r}", env))
+        if "postgres" in scenarios and pg_admin_url:
+            from bench.postgres import fresh_database
+
+            pg_home = out / f"home_{scale}x" / f"pg_r{r}"
+            shutil.rmtree(pg_home, ignore_errors=True)
+            url = fresh_database(pg_admin_url, f"pilotdw_bench_{scale}x")
+            runs["postgres"].append(pilotdw_run(landing, pg_home, logs, f"postgres_r{r}", {**env, "PILOTDW_WAREHOUSE_URL": url}))
+            shutil.rmtree(pg_home, ignore_errors=True)
         if floor_home is None:
             floor_home = (home, runs["full"][-1]["run_id"])
         elif not keep_homes:
@@ -205,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="runs per scenario; medians are reported (default 3)")
     parser.add_argument("--out", default=str(BENCH_DIR / "out"), help="data, homes and raw results (default bench/out)")
     parser.add_argument("--quick", action="store_true", help="1× only, one repeat")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="full[,unchanged][,new_list]")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="full[,unchanged][,new_list][,postgres]")
     parser.add_argument("--regenerate", action="store_true", help="generate the landing data even if present")
     parser.add_argument("--keep-homes", action="store_true", help="keep every run's home (they are large at 40×)")
     parser.add_argument("--no-compile", action="store_true", help="do not compile missing bytecode of the environment first")
@@ -225,8 +235,15 @@ def main(argv: list[str] | None = None) -> int:
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {"scales": {}, "tagged": {}}
     bytecode = bytecode_state(compile_missing=not args.no_compile)
     env = run_env(out, args.no_bytecode)
+    pg_admin_url = None
+    if "postgres" in scenarios:
+        from bench.postgres import server_url
+
+        pg_admin_url, where = server_url()
+        say(f"postgres scenario: {where}" if pg_admin_url else f"postgres scenario skipped: {where}")
     for scale in scales:
-        measured = bench_scale(scale, repeats, out, env, regenerate=args.regenerate, keep_homes=args.keep_homes, scenarios=scenarios)
+        measured = bench_scale(scale, repeats, out, env, regenerate=args.regenerate, keep_homes=args.keep_homes, scenarios=scenarios,
+                               pg_admin_url=pg_admin_url)
         measured["repeats"] = repeats
         measured["bytecode"] = "disabled (--no-bytecode)" if args.no_bytecode else bytecode
         if args.tag:

@@ -285,7 +285,7 @@ SELECT source,
        count(*)::BIGINT AS files,
        sum(rows_read)::BIGINT AS rows_read,
        sum(rows_quarantined)::BIGINT AS rows_quarantined,
-       sum(rows_quarantined)::DOUBLE / nullif(sum(rows_read), 0) AS quarantine_share
+       sum(rows_quarantined)::DOUBLE PRECISION / nullif(sum(rows_read), 0) AS quarantine_share
 FROM {quote_table(spec.table)}
 WHERE status IN ({statuses})
 GROUP BY source"""
@@ -328,8 +328,8 @@ leavers AS (
 )
 SELECT pairs.locality_code, pairs.year, previous_eligible_base, eligible_base,
        coalesce(revoked_in_year, 0) AS revoked_in_year,
-       (previous_eligible_base - eligible_base)::DOUBLE / previous_eligible_base AS drop_share,
-       (previous_eligible_base - eligible_base - coalesce(revoked_in_year, 0))::DOUBLE
+       (previous_eligible_base - eligible_base)::DOUBLE PRECISION / previous_eligible_base AS drop_share,
+       (previous_eligible_base - eligible_base - coalesce(revoked_in_year, 0))::DOUBLE PRECISION
            / previous_eligible_base AS unexplained_drop_share
 FROM pairs LEFT JOIN leavers USING (locality_code, year)"""
     rule = Between("unexplained_drop_share", max_value=spec.threshold)
@@ -341,7 +341,7 @@ def _unmatched_share(spec: CheckSpec, as_of: date) -> Plan:
     # equals the share of list rows for lists without duplicate rows.
     sql = f"""
 SELECT locality_code, year, batch_pilots, unmatched_pilots,
-       unmatched_pilots::DOUBLE / batch_pilots AS unmatched_share
+       unmatched_pilots::DOUBLE PRECISION / batch_pilots AS unmatched_share
 FROM {quote_table(spec.table)}
 WHERE batch_pilots > 0"""
     rule = Between("unmatched_share", max_value=spec.threshold)
@@ -373,6 +373,8 @@ def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
     # measure: never infinite (min_base > 0); rounded to 9 decimals so that float noise (77 / 7.7)
     # cannot move a value across the bound.
     # Both values must be reported; the enterprise-years are the mart's (pilots, Y >= first pilot year).
+    # Unpivoted with a lateral VALUES list and rounded as round(x * 1e9) / 1e9, so that the same SQL
+    # runs on DuckDB and PostgreSQL (which has neither UNPIVOT nor round(double, digits)).
     columns = tuple(settings.indicators()) if spec.params.get("columns_from") == "indicators" else _columns(spec)
     min_base = float(spec.params.get("min_base", 5))
     # An indicator may count from its own base (params.min_base_by_indicator, in its unit): a flow
@@ -392,24 +394,22 @@ def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
         f"prev.{quote_ident(c)} AS {quote_ident(c + '__prev')}, cur.{quote_ident(c)} AS {quote_ident(c + '__cur')}"
         for c in columns
     )
-    unpivot_on = ", ".join(
-        f"({quote_ident(c + '__prev')}, {quote_ident(c + '__cur')}) AS {quote_ident(c)}" for c in columns
+    pairs = ", ".join(
+        f"({sql_literal(c)}, t.{quote_ident(c + '__prev')}, t.{quote_ident(c + '__cur')})" for c in columns
     )
     sql = f"""
 SELECT uscc, locality_code, year, indicator,
-       CAST(previous_value AS DOUBLE) AS previous_value,
-       CAST(value AS DOUBLE) AS value,
-       round(greatest(previous_value, value) / greatest(least(previous_value, value), {base}), 9)
+       CAST(previous_value AS DOUBLE PRECISION) AS previous_value,
+       CAST(value AS DOUBLE PRECISION) AS value,
+       round(greatest(previous_value, value) / greatest(least(previous_value, value), {base}) * 1e9) / 1e9
            AS fold_change
 FROM (
-    UNPIVOT (
-        SELECT m.uscc, m.locality_code, m.year, {selected}
-        FROM {quote_table(spec.table)} AS m
-        JOIN {values} AS cur ON cur.uscc = m.uscc AND cur.data_year = m.year
-        JOIN {values} AS prev ON prev.uscc = m.uscc AND prev.data_year = m.year - 1
-    )
-    ON {unpivot_on} INTO NAME indicator VALUE previous_value, value
-)
+    SELECT m.uscc, m.locality_code, m.year, {selected}
+    FROM {quote_table(spec.table)} AS m
+    JOIN {values} AS cur ON cur.uscc = m.uscc AND cur.data_year = m.year
+    JOIN {values} AS prev ON prev.uscc = m.uscc AND prev.data_year = m.year - 1
+) AS t
+CROSS JOIN LATERAL (VALUES {pairs}) AS u(indicator, previous_value, value)
 WHERE previous_value IS NOT NULL AND value IS NOT NULL"""
     rule = Between("fold_change", max_value=spec.threshold, strict_max=True)
     plan = _derived(spec, sql, "fold_change", rule, "uscc, year, indicator")
@@ -419,7 +419,7 @@ WHERE previous_value IS NOT NULL AND value IS NOT NULL"""
     # NOT MATERIALIZED: DuckDB would otherwise materialise the 16 M-row unpivot for the two reads.
     reduced = f"""
 WITH frame AS NOT MATERIALIZED ({sql.strip()}),
-worst AS (SELECT max(fold_change) AS fold_change FROM frame WHERE NOT isnan(fold_change))
+worst AS (SELECT max(fold_change) AS fold_change FROM frame WHERE fold_change <> CAST('NaN' AS DOUBLE PRECISION))
 SELECT frame.* FROM frame
 WHERE {rule.failing_predicate()} OR fold_change = (SELECT fold_change FROM worst)
 ORDER BY {plan.order_by}"""

@@ -15,8 +15,8 @@ CREATE TABLE IF NOT EXISTS audit.check_results (
     "table"         VARCHAR,            -- guarded table, schema.table
     severity        VARCHAR NOT NULL,   -- block | warn
     passed          BOOLEAN NOT NULL,
-    observed_value  DOUBLE,             -- failing rows, or the worst value of the measure
-    threshold       DOUBLE,
+    observed_value  DOUBLE PRECISION,   -- failing rows, or the worst value of the measure
+    threshold       DOUBLE PRECISION,
     run_id          VARCHAR NOT NULL,
     checked_at      TIMESTAMP NOT NULL, -- UTC
     message         VARCHAR,            -- English sentence: table, what failed, how many rows
@@ -77,8 +77,8 @@ def write_check_results(con, results: list[CheckResult], run_id: str) -> None:
         own_transaction = False
     try:
         con.execute(
-            'DELETE FROM audit.check_results WHERE run_id = ? AND list_contains(?, "check")',
-            [run_id, names],
+            f'DELETE FROM audit.check_results WHERE run_id = ? AND "check" IN ({", ".join("?" for _ in names)})',
+            [run_id, *names],
         )
         con.executemany(f"INSERT INTO audit.check_results ({columns}) VALUES ({placeholders})", rows)
         if own_transaction:

@@ -2,13 +2,10 @@
 report → publish. Each asset only calls its room's code; the rules live in those rooms."""
 
 import dagster as dg
-import duckdb
-
-import settings
 
 from orchestration.dbt import mart_keys
-from orchestration.fingerprint import build_fingerprint, published_fingerprint
-from orchestration.publish import PublicationBlocked, finish_build, prune_builds, publish, record_sources, start_build, verify_gates
+from orchestration.fingerprint import build_fingerprint
+from orchestration.publish import PublicationBlocked
 from orchestration.resources import PilotdwHome
 from settings import SOURCES
 
@@ -40,7 +37,7 @@ def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     added = archive_landing(pilotdw.landing_path, pilotdw.archive_dir)
     pilotdw.say(f"archive: {len(added)} new or changed file(s) from {pilotdw.landing_path}")
     fingerprint = build_fingerprint(pilotdw.archive_dir)
-    if not pilotdw.force and fingerprint == published_fingerprint(pilotdw.warehouse):
+    if not pilotdw.force and fingerprint == pilotdw.engine().published_fingerprint():
         pilotdw.say("nothing landed and nothing changed since the published build: warehouse and reports stay as they are")
         return
     yield dg.MaterializeResult(metadata={"new_files": len(added), "fingerprint": fingerprint, "paths": dg.MetadataValue.json([a.path for a in added])})
@@ -56,15 +53,8 @@ def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     ],
 )
 def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
-    """Parse the whole archive into this run's fresh build database (rebuild, don't mutate)."""
-    from sources.load import ingest
-
-    build_db = pilotdw.build_db(context.run.run_id)
-    build_db.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
-        start_build(con, context.run.run_id, context.run.run_id, build_fingerprint(pilotdw.archive_dir))
-        summary = ingest(con, pilotdw.archive_dir, progress=pilotdw.say)
-        record_sources(con, context.run.run_id)
+    """Parse the whole archive into this run's fresh build (rebuild, don't mutate)."""
+    summary = pilotdw.engine().load_raw(context.run.run_id, build_fingerprint(pilotdw.archive_dir))
     for source, key in RAW_KEYS.items():
         yield dg.MaterializeResult(
             asset_key=key,
@@ -110,30 +100,19 @@ def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.Mater
     from reports.render import write_reports
 
     out = pilotdw.build_reports_dir(context.run.run_id)
-    previous = pilotdw.warehouse if pilotdw.warehouse.exists() else None
-    with duckdb.connect(str(pilotdw.build_db(context.run.run_id)), config=settings.duckdb_config()) as con:
-        prev_con = duckdb.connect(str(previous), read_only=True) if previous else None
-        try:
-            written = write_reports(con, out, lang=pilotdw.report_lang, previous=prev_con)
-        finally:
-            if prev_con is not None:
-                prev_con.close()
+    engine = pilotdw.engine()
+    with engine.build_connection(context.run.run_id) as con, engine.published_connection() as prev_con:
+        written = write_reports(con, out, lang=pilotdw.report_lang, previous=prev_con)
     pilotdw.say(f"report: {len(written)} file(s) written")
     return dg.MaterializeResult(metadata={"files": len(written), "folder": str(out)})
 
 
 @dg.asset(key=PUBLISHED, group_name="publish", deps=[REPORTS], description="The build, verified, atomically renamed to <home>/warehouse.duckdb; its reports to <home>/reports.")
 def published_warehouse(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
-    run_id = context.run.run_id
-    build_db = pilotdw.build_db(run_id)
-    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
-        verify_gates(con, run_id)  # raises PublicationBlocked: nothing below runs
-        finish_build(con, run_id)
-    publish(build_db, pilotdw.build_reports_dir(run_id), pilotdw.warehouse, pilotdw.reports_link)
-    linked = pilotdw.reports_link.resolve().parent.name if pilotdw.reports_link.is_symlink() else run_id
-    removed = prune_builds(pilotdw.builds_dir, pilotdw.keep_builds, protect={run_id, linked})
-    pilotdw.say(f"published: {pilotdw.warehouse}")
-    return dg.MaterializeResult(metadata={"build_id": run_id, "warehouse": str(pilotdw.warehouse), "pruned_builds": len(removed)})
+    engine = pilotdw.engine()
+    published = engine.publish(context.run.run_id)  # raises PublicationBlocked when a gate failed
+    pilotdw.say(f"published: {engine.describe()}")
+    return dg.MaterializeResult(metadata=published)
 
 
 __all__ = ["PublicationBlocked", "landing_archive", "raw_layer", "pilot_effect", "reports", "published_warehouse"]

@@ -3,9 +3,6 @@ the tables they guard, so downstream assets of the same run wait for them and ar
 fails. Two check ops, because raw checks must finish before dbt runs and mart checks after it."""
 
 import dagster as dg
-import duckdb
-
-import settings
 
 from orchestration.resources import PilotdwHome
 
@@ -38,7 +35,7 @@ def _results(context: dg.AssetCheckExecutionContext, pilotdw: PilotdwHome, names
 
     tables = {s.name: s.table for s in check_specs()}
     run_id = context.run.run_id
-    with duckdb.connect(str(pilotdw.build_db(run_id)), config=settings.duckdb_config()) as con:
+    with pilotdw.engine().build_connection(run_id) as con:
         results = run_checks(con, run_id, names=names)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"gates: {len(results)} checks, {sum(r.severity == 'block' for r in failed)} blocking and {sum(r.severity == 'warn' for r in failed)} warning failures")

@@ -14,6 +14,8 @@ import settings
 
 _LANDING = click.option("--landing", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_LANDING",
                         help="Landing folder with registers/, pilots/, assessments/, filings/ [env PILOTDW_LANDING; default ./landing].")
+_WAREHOUSE = click.option("--warehouse", envvar="PILOTDW_WAREHOUSE_URL", default=None, metavar="postgresql://USER:PASSWORD@HOST:PORT/DB",
+                          help="Build and publish on this PostgreSQL server instead of <home>/warehouse.duckdb [env PILOTDW_WAREHOUSE_URL].")
 _HOME = click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_HOME",
                      help="pilotdw home: archive, builds, warehouse.duckdb, reports/ [env PILOTDW_HOME; default ./pilotdw_home].")
 
@@ -41,7 +43,8 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress on the console; only the final summary.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), envvar="PILOTDW_REPORT_LANG", default="zh", show_default=True, help="Report language.")
 @click.option("--force", is_flag=True, help="Rebuild even when nothing landed since the published build.")
-def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: bool) -> None:
+@_WAREHOUSE
+def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: bool, warehouse: str | None) -> None:
     """Run the nightly job now: archive, rebuild, gate, report, publish.
 
     Exits 0 when the warehouse was published (or nothing landed since the published build), 1 when a
@@ -51,7 +54,8 @@ def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: 
     from orchestration.runner import HomeBusy, run_nightly
 
     try:
-        summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang, force=force)
+        summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang, force=force,
+                              warehouse_url=warehouse)
     except HomeBusy as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(summary.text)
@@ -62,7 +66,9 @@ def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: 
 @click.argument("query")
 @_HOME
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query: str, home: Path | None, fmt: str) -> None:
+@_WAREHOUSE
+@click.option("--role", default=None, help="With --warehouse: run as this role (e.g. pilotdw_reader, pilotdw_locality_310000).")
+def sql(query: str, home: Path | None, fmt: str, warehouse: str | None, role: str | None) -> None:
     """Run QUERY against the published warehouse, read-only.
 
     \b
@@ -70,6 +76,8 @@ def sql(query: str, home: Path | None, fmt: str) -> None:
     """
     import duckdb
 
+    if warehouse:
+        return _sql_on_server(warehouse, query, role, fmt)
     warehouse = settings.home_dir(home) / "warehouse.duckdb"
     if not warehouse.exists():
         raise click.ClickException(f"no published warehouse at {warehouse}; run `pilotdw run` first")
@@ -87,6 +95,27 @@ def sql(query: str, home: Path | None, fmt: str) -> None:
             click.echo(frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records", force_ascii=False, date_format="iso"), nl=False)
             if fmt == "json":
                 click.echo()
+
+
+def _sql_on_server(url: str, query: str, role: str | None, fmt: str) -> None:
+    """`pilotdw sql --warehouse`: the query on the PostgreSQL warehouse, printed as DuckDB prints."""
+    import duckdb
+    import psycopg
+
+    from orchestration.pg_sql import query_frame
+
+    try:
+        frame = query_frame(url, query, role)
+    except (psycopg.Error, ValueError) as exc:
+        raise click.ClickException(str(exc).strip()) from None
+    if frame is None:
+        return
+    if fmt == "table":
+        duckdb.from_df(frame).show(max_width=200, max_rows=200)
+    else:
+        click.echo(frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records", force_ascii=False, date_format="iso"), nl=False)
+        if fmt == "json":
+            click.echo()
 
 
 @main.command("demo-data")

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 import settings
@@ -71,11 +70,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     dbt's test results are recorded as gate results too: error-severity tests block publication."""
     from expectations.gates import record_dbt_results
 
-    build_db = pilotdw.build_db(context.run.run_id)
-    # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
-    os.environ["PILOTDW_DB_PATH"] = str(build_db)
-    os.environ["PILOTDW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit()
-    os.environ["PILOTDW_DBT_THREADS"] = str(settings.dbt_threads())
+    engine = pilotdw.engine()
+    # dbt runs as a subprocess that inherits this environment: the profile reads the build from it.
+    os.environ.update(engine.dbt_environment(context.run.run_id))
+    if engine.dbt_target != dbt.target:
+        dbt = dbt.model_copy(update={"target": engine.dbt_target})
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
@@ -87,7 +86,14 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     yield from _quietly(invocation, log_path)
     run_results = invocation.get_artifact("run_results.json")
     manifest = invocation.get_artifact("manifest.json")
-    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
+    # Gate results name tables and queries as readers know them (marts.x), not by the build's schemas.
+    for item in run_results.get("results", []):
+        if item.get("compiled_code"):
+            item["compiled_code"] = engine.dbt_sql_for_readers(item["compiled_code"])
+    for node in (manifest or {}).get("nodes", {}).values():
+        if node.get("schema"):
+            node["schema"] = engine.dbt_schema_for_readers(node["schema"])
+    with engine.build_connection(context.run.run_id) as con:
         results = record_dbt_results(con, run_results, context.run.run_id, manifest=manifest)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"dbt: {len(run_results.get('results', []))} nodes, {len(failed)} failing tests")

@@ -19,6 +19,7 @@ class PilotdwHome(dg.ConfigurableResource):
     report_lang: str = "zh"
     quiet: bool = False
     force: bool = False  # rebuild even when nothing landed since the published build
+    warehouse_url: str = ""  # postgresql://… : build and publish on that server (orchestration/engine.py)
 
     @classmethod
     def from_env(cls) -> PilotdwHome:
@@ -30,7 +31,14 @@ class PilotdwHome(dg.ConfigurableResource):
             keep_builds=settings.keep_builds(),
             report_lang=settings.report_lang(),
             quiet=os.environ.get("PILOTDW_QUIET", "") not in ("", "0", "false"),
+            warehouse_url=settings.warehouse_url(),
         )
+
+    def engine(self):
+        """Where builds are made and published: DuckDB files, or a PostgreSQL server."""
+        from orchestration.engine import engine_for
+
+        return engine_for(self)
 
     @property
     def home_path(self) -> Path:

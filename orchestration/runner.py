@@ -37,7 +37,7 @@ def dagster_instance(home: Path):
     storage = home / "dagster"
     storage.mkdir(parents=True, exist_ok=True)
     os.environ["PILOTDW_DAGSTER_DIR"] = str(storage)
-    return dg.DagsterInstance.from_config(str(settings.PROJECT_ROOT))
+    return dg.DagsterInstance.from_config(str(settings.dagster_config_dir()))
 
 
 def step_seconds(instance, run_id: str) -> dict[str, float]:
@@ -63,8 +63,10 @@ def record_outcome(pilotdw, run_id: str, *, status: str, error: str | None = Non
 
     from orchestration.notify import notify
 
+    engine = pilotdw.engine()
     summary = summarise(pilotdw.build_db(run_id), run_id, published=status == "published", error=error,
-                        warehouse=pilotdw.warehouse, status=status, timings=timings)
+                        warehouse=engine.describe(), status=status, timings=timings,
+                        open_build=lambda: engine.summary_connection(run_id))
     pilotdw.runs_dir.mkdir(parents=True, exist_ok=True)
     path = pilotdw.runs_dir / f"{run_id}.md"
     path.write_text(summary.text + "\n", encoding="utf-8")
@@ -115,14 +117,15 @@ def gate_blocked(build_db: Path, run_id: str) -> bool:
         return False  # unreadable build (still locked by a dying step): not a gate decision
 
 
-def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: str = "zh", force: bool = False) -> RunSummary:
+def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: str = "zh", force: bool = False,
+                warehouse_url: str | None = None) -> RunSummary:
     import dagster as dg
 
     from orchestration.definitions import build_definitions
     from orchestration.resources import PilotdwHome
 
     pilotdw = PilotdwHome(landing=str(landing), home=str(home), quiet=quiet, report_lang=report_lang,
-                          keep_builds=settings.keep_builds(), force=force)
+                          keep_builds=settings.keep_builds(), force=force, warehouse_url=warehouse_url or settings.warehouse_url())
     with home_lock(home):
         job = build_definitions(pilotdw).resolve_job_def("nightly_refresh")
         with dagster_instance(home) as instance:
@@ -140,7 +143,7 @@ def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: 
             status, error = "published", None
         elif result.success and dg.AssetKey(["landing_archive"]) not in materialized:
             status, error = "unchanged", None
-        elif not models_not_built(result) and gate_blocked(pilotdw.build_db(run_id), run_id):
+        elif not models_not_built(result) and pilotdw.engine().gate_blocked(run_id):
             status, error = "blocked", "a blocking quality gate failed"
         else:
             status, error = "failed", _first_error(result) or "the run did not complete"

@@ -45,19 +45,22 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None = None, warehouse: Path | None = None,
-              status: str | None = None, timings: dict[str, float] | None = None) -> RunSummary:
+              status: str | None = None, timings: dict[str, float] | None = None, open_build=None) -> RunSummary:
+    """`open_build`: a function returning a context manager on the build (None when there is none),
+    for a build that is not the DuckDB file `build_db` (the PostgreSQL engine)."""
     out = RunSummary(run_id, status or ("published" if published else "failed"), error)
     say = out.lines.append
     say(f"# pilotdw run {run_id}")
     say("")
-    if not build_db.exists():
+    build = open_build() if open_build else (duckdb.connect(str(build_db), read_only=True) if build_db.exists() else None)
+    if build is None:
         say(STATUS_LINES[out.status].format(warehouse=warehouse))
         if error:
             say(f"Reason: {error}")
         return out
     from sources.load import describe_problem
 
-    with duckdb.connect(str(build_db), read_only=True) as con:
+    with build as con:
         tables = _tables(con)
         if "audit.loads" in tables:
             say("## Files")

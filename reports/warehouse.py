@@ -48,21 +48,23 @@ class Warehouse:
 
     # ---- what exists -------------------------------------------------------------------------
     @cached_property
-    def _columns(self) -> dict[tuple[str, str], set[str]]:
-        found: dict[tuple[str, str], set[str]] = {}
+    def _columns(self) -> dict[tuple[str, str], dict[str, None]]:
+        """(schema, table) → its columns, in table order."""
+        found: dict[tuple[str, str], dict[str, None]] = {}
         for r in _rows(
             self.con,
             "SELECT table_schema, table_name, column_name FROM information_schema.columns "
-            "WHERE table_catalog = current_database() AND table_schema IN ('marts', 'audit', 'seeds')",
+            "WHERE table_catalog = current_database() AND table_schema IN ('marts', 'audit', 'seeds') "
+            "ORDER BY table_schema, table_name, ordinal_position",
         ):
-            found.setdefault((r["table_schema"], r["table_name"]), set()).add(r["column_name"])
+            found.setdefault((r["table_schema"], r["table_name"]), {})[r["column_name"]] = None
         return found
 
     def has_table(self, schema: str, table: str) -> bool:
         return (schema, table) in self._columns
 
     def has_column(self, schema: str, table: str, column: str) -> bool:
-        return column in self._columns.get((schema, table), set())
+        return column in self._columns.get((schema, table), {})
 
     def _name_expr(self, alias: str, lang: str) -> str:
         """Locality display name: English from dim_locality when asked, else the Chinese name."""
@@ -75,8 +77,11 @@ class Warehouse:
         return f"coalesce({', '.join(parts)})"
 
     def _star(self, alias: str, table: str) -> str:
-        """alias.* without its own locality_name (the display name is joined from dim_locality)."""
-        return f"{alias}.* EXCLUDE (locality_name)" if self.has_column("marts", table, "locality_name") else f"{alias}.*"
+        """alias.* without its own locality_name (the display name is joined from dim_locality),
+        listed column by column: `* EXCLUDE` is DuckDB's alone."""
+        if not self.has_column("marts", table, "locality_name"):
+            return f"{alias}.*"
+        return ", ".join(f'{alias}."{c}"' for c in self._columns[("marts", table)] if c != "locality_name")
 
     # ---- years -------------------------------------------------------------------------------
     def years(self) -> list[int]:
@@ -133,7 +138,7 @@ class Warehouse:
 
     def coverage(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
         sql = (
-            f"SELECT c.* EXCLUDE (locality_name), {self._name_expr('c', lang)} AS locality_name "
+            f"SELECT {self._star('c', 'coverage_by_locality_year')}, {self._name_expr('c', lang)} AS locality_name "
             "FROM marts.coverage_by_locality_year c LEFT JOIN marts.dim_locality d USING (locality_code) "
             "WHERE c.year = ?"
         )
@@ -273,8 +278,9 @@ class Warehouse:
             return [{"path": p, "status": None, "content_hash": None} for p in (build or {}).get("source_files") or []]
         loads = _rows(
             self.con,
-            "SELECT path, status, content_hash, rows_loaded, rows_quarantined FROM audit.loads "
-            "QUALIFY row_number() OVER (PARTITION BY path ORDER BY loaded_at DESC) = 1 ORDER BY path",
+            "SELECT path, status, content_hash, rows_loaded, rows_quarantined FROM ("
+            "SELECT *, row_number() OVER (PARTITION BY path ORDER BY loaded_at DESC) AS latest FROM audit.loads"
+            ") AS l WHERE latest = 1 ORDER BY path",
         )
         if build and build.get("source_files") is not None:
             by_path = {r["path"]: r for r in loads}
@@ -312,7 +318,7 @@ class Warehouse:
         if locality_code:
             sql += " WHERE q.locality_code = ?"
             params.append(locality_code)
-        return _rows(self.con, sql + " GROUP BY ALL ORDER BY q.source, q.locality_code NULLS LAST", params)
+        return _rows(self.con, sql + " GROUP BY 1, 2, 3 ORDER BY q.source, q.locality_code NULLS LAST", params)
 
     def quarantine_by_file(self, locality_code: str | None = None) -> list[dict]:
         if not self.has_table("audit", "quarantine"):
@@ -324,7 +330,7 @@ class Warehouse:
                 return []
             sql += " WHERE locality_code = ?"
             params.append(locality_code)
-        return _rows(self.con, sql + ' GROUP BY ALL ORDER BY source, file, "column", reason', params)
+        return _rows(self.con, sql + ' GROUP BY 1, 2, 3, 4 ORDER BY source, file, "column", reason', params)
 
     def rejected_files(self) -> list[dict]:
         if not self.has_table("audit", "loads"):
@@ -335,6 +341,8 @@ class Warehouse:
         )
 
     def table_comment(self, schema: str, table: str) -> str | None:
+        if hasattr(self.con, "comment"):  # a PostgreSQL build (orchestration/pg_connection.py)
+            return self.con.comment(schema, table)
         found = _rows(
             self.con,
             "SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
@@ -345,6 +353,8 @@ class Warehouse:
 
     def column_comment(self, schema: str, table: str, column: str) -> str | None:
         """A column's comment as persisted by dbt (persist_docs), if any."""
+        if hasattr(self.con, "comment"):
+            return self.con.comment(schema, table, column)
         found = _rows(
             self.con,
             "SELECT comment FROM duckdb_columns() WHERE database_name = current_database() "

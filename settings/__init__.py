@@ -70,6 +70,19 @@ def keep_builds() -> int:
     return int(os.environ.get("PILOTDW_KEEP_BUILDS", "5"))
 
 
+def warehouse_url() -> str:
+    """The PostgreSQL warehouse (env PILOTDW_WAREHOUSE_URL, postgresql://USER:PASSWORD@HOST:PORT/DB);
+    empty for the DuckDB file under the pilotdw home."""
+    return os.environ.get("PILOTDW_WAREHOUSE_URL", "")
+
+
+def dagster_config_dir() -> Path:
+    """The folder whose dagster.yaml configures the run history of `pilotdw run` (env
+    PILOTDW_DAGSTER_CONFIG_DIR; default the project's own, SQLite under <home>/dagster). The
+    PostgreSQL deployment points it at deploy/postgres (docs/operations.md)."""
+    return Path(os.environ.get("PILOTDW_DAGSTER_CONFIG_DIR") or PROJECT_ROOT).resolve()
+
+
 def report_lang() -> str:
     return os.environ.get("PILOTDW_REPORT_LANG", "zh")
 

@@ -18,7 +18,7 @@ corrections_ranked as (
             order by
                 case when file_mtime is null then 0 else 1 end desc,
                 file_mtime desc,
-                source_file desc,
+                {{ binary_order('source_file') }} desc,
                 source_row_number desc
         ) as correction_rank
     from assessments

@@ -15,7 +15,7 @@ ranked as (
                 recognized_year desc,
                 case when file_mtime is null then 0 else 1 end desc,
                 file_mtime desc,
-                source_file desc,
+                {{ binary_order('source_file') }} desc,
                 source_row_number desc
         ) as recency
     from registers

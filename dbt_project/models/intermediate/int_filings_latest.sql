@@ -17,7 +17,7 @@ ranked as (
                 case when file_mtime is null then 0 else 1 end desc,
                 file_mtime desc,
                 source_row_number desc,
-                source_file desc,
+                {{ binary_order('source_file') }} desc,
                 file_hash desc
         ) as submission_rank
     from filings

@@ -19,7 +19,7 @@ named as (
         name_key,
         row_number() over (
             partition by locality_code, list_year, pilot_key
-            order by batch desc, source_file desc, sheet desc nulls last, source_row_number desc
+            order by batch desc, {{ binary_order('source_file') }} desc, {{ binary_order('sheet') }} desc nulls last, source_row_number desc
         ) as recency
     from membership
 ),

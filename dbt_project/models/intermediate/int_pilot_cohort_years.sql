@@ -25,15 +25,12 @@ members as (
         pilot_years.locality_code,
         years.year,
         pilot_years.pilot_key,
-        arg_max(
-            struct_pack(
-                uscc := pilot_years.uscc,
-                pilot_name := pilot_years.pilot_name,
-                is_unresolved := pilot_years.is_unresolved,
-                first_list_year := pilot_years.first_list_year
-            ),
-            pilot_years.list_year
-        ) as latest
+        {{ latest_row([
+            ('uscc', 'pilot_years.uscc'),
+            ('pilot_name', 'pilot_years.pilot_name'),
+            ('is_unresolved', 'pilot_years.is_unresolved'),
+            ('first_list_year', 'pilot_years.first_list_year'),
+        ], 'pilot_years.list_year', 'latest') }}
     from pilot_years
     inner join years
         on pilot_years.list_year <= years.year
@@ -57,15 +54,15 @@ select
     members.locality_code,
     members.year,
     members.pilot_key,
-    members.latest.uscc as uscc,
-    members.latest.pilot_name as pilot_name,
-    members.latest.is_unresolved as is_unresolved,
-    members.latest.first_list_year as first_list_year,
+    members.{{ latest_row_field('latest', 'uscc') }} as uscc,
+    members.{{ latest_row_field('latest', 'pilot_name') }} as pilot_name,
+    members.{{ latest_row_field('latest', 'is_unresolved') }} as is_unresolved,
+    members.{{ latest_row_field('latest', 'first_list_year') }} as first_list_year,
     coalesce(first_assessment_years.first_initial_year <= members.year, false) as assessed_initial,
     filings.uscc is not null                                                   as filed,
     coalesce(first_assessment_years.first_graded_year <= members.year, false)  as graded
 from members
 left join first_assessment_years
-    on first_assessment_years.uscc = members.latest.uscc
+    on first_assessment_years.uscc = members.{{ latest_row_field('latest', 'uscc') }}
 left join filings
-    on filings.uscc = members.latest.uscc and filings.data_year = members.year
+    on filings.uscc = members.{{ latest_row_field('latest', 'uscc') }} and filings.data_year = members.year

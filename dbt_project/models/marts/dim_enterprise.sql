@@ -41,7 +41,7 @@ pilot_only_names as (
             name_key,
             row_number() over (
                 partition by uscc
-                order by list_year desc, source_file desc, source_row_number desc
+                order by list_year desc, {{ binary_order('source_file') }} desc, source_row_number desc
             ) as recency
         from membership
         where uscc not in (select uscc from enterprises)
