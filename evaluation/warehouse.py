@@ -1,7 +1,8 @@
 """Reading the inputs of marts.pilot_effect from a build database and writing the mart back.
 
-Both take a DB-API connection: DuckDB today (with its faster DataFrame paths), PostgreSQL later
-(psycopg: `%s` placeholders). The SQL here is plain: no DuckDB-only syntax.
+Both take the engine's build connection: DuckDB (with its faster DataFrame paths) or pilotdw's
+PostgreSQL connection (orchestration/pg_connection.py: DuckDB-style `?` placeholders, the build's
+schemas under their plain names). The SQL here is plain: no DuckDB-only syntax.
 """
 from __future__ import annotations
 
@@ -75,5 +76,5 @@ def write_pilot_effect(con, frame: pd.DataFrame) -> None:
         return
     rows = [tuple(None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row)
             for row in frame[list(COLUMNS)].itertuples(index=False, name=None)]
-    placeholders = ", ".join(["%s"] * len(COLUMNS))
-    con.cursor().executemany(f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)
+    placeholders = ", ".join(["?"] * len(COLUMNS))
+    con.executemany(f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})", rows)

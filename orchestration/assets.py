@@ -87,7 +87,8 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
 def pilot_effect(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
     from evaluation.warehouse import build_pilot_effect
 
-    with duckdb.connect(str(pilotdw.build_db(context.run.run_id)), config=settings.duckdb_config()) as con:
+    # the engine's connection to this build: a DuckDB file, or the build's schemas on PostgreSQL
+    with pilotdw.engine().build_connection(context.run.run_id) as con:
         frame = build_pilot_effect(con)
     overall = frame[frame["aggregation"] == "overall"]
     estimated = int((overall["status"] == "estimated").sum())
