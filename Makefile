@@ -51,8 +51,8 @@ browser:  ## Debian's chromium and CJK fonts, for the report rendering tests
 postgres:  ## Debian's PostgreSQL server, for the PostgreSQL-engine tests (tests/postgres start it)
 	bash scripts/install-postgres.sh
 
-# The UI reads the same Dagster instance as `pilotdw run --home $(DEMO_HOME)`: DAGSTER_HOME is this
-# folder (its dagster.yaml), storage under $(DEMO_HOME)/dagster. Under `dagster dev`, dagster-dbt's
+# The UI reads the same Dagster instance as `pilotdw run --home $(DEMO_HOME)`: DAGSTER_HOME is
+# orchestration/ (its dagster.yaml), storage under $(DEMO_HOME)/dagster. Under `dagster dev`, dagster-dbt's
 # prepare_if_dev runs `dbt parse` with the `dbt` on PATH (so the venv's bin goes first), and the dbt
 # profile needs PILOTDW_DB_PATH even to parse (each run sets its own build file). A fresh SQLite
 # instance is created once, before `dagster dev` starts its webserver and daemon together: two
@@ -61,7 +61,7 @@ dev: setup  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
 	@test -d $(DEMO_LANDING) || $(BIN)/pilotdw demo-data $(DEMO_LANDING)
 	mkdir -p $(DEMO_HOME)/dagster
 	export PATH=$(CURDIR)/$(BIN):$$PATH PILOTDW_DB_PATH=$(CURDIR)/dbt_project/target/parse.duckdb \
-		DAGSTER_HOME=$(CURDIR) PILOTDW_DAGSTER_DIR=$(CURDIR)/$(DEMO_HOME)/dagster \
+		DAGSTER_HOME=$(CURDIR)/orchestration PILOTDW_DAGSTER_DIR=$(CURDIR)/$(DEMO_HOME)/dagster \
 		PILOTDW_LANDING=$(CURDIR)/$(DEMO_LANDING) PILOTDW_HOME=$(CURDIR)/$(DEMO_HOME); \
 	test -f $(DEMO_HOME)/dagster/schedules/schedules.db || $(BIN)/dagster instance migrate >/dev/null; \
 	exec $(BIN)/dagster dev -h 127.0.0.1 -p 3000

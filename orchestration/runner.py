@@ -30,7 +30,7 @@ def home_lock(home: Path):
 
 
 def dagster_instance(home: Path):
-    """The run history under <home>/dagster, configured by the top-level dagster.yaml — the same
+    """The run history under <home>/dagster, configured by orchestration/dagster.yaml — the same
     storage `make dev` shows in the UI."""
     import dagster as dg
 

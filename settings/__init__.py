@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+# The package root: the checkout's top level, or site-packages/pilotdw in an installed wheel (the
+# package-dir mapping in pyproject keeps the folders side by side in both).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 LOCALITIES_CSV = DBT_PROJECT_DIR / "seeds" / "localities.csv"
@@ -80,7 +82,7 @@ def dagster_config_dir() -> Path:
     """The folder whose dagster.yaml configures the run history of `pilotdw run` (env
     PILOTDW_DAGSTER_CONFIG_DIR; default the project's own, SQLite under <home>/dagster). The
     PostgreSQL deployment points it at deploy/postgres (docs/operations.md)."""
-    return Path(os.environ.get("PILOTDW_DAGSTER_CONFIG_DIR") or PROJECT_ROOT).resolve()
+    return Path(os.environ.get("PILOTDW_DAGSTER_CONFIG_DIR") or PROJECT_ROOT / "orchestration").resolve()
 
 
 def report_lang() -> str:

@@ -140,7 +140,7 @@ def stop_process_group(server: subprocess.Popen) -> None:
 def server_env(tmp_path: Path) -> dict[str, str]:
     dagster_home = tmp_path / "dagster_home"
     dagster_home.mkdir()
-    shutil.copy(ROOT / "dagster.yaml", dagster_home / "dagster.yaml")  # the project's instance config
+    shutil.copy(ROOT / "orchestration" / "dagster.yaml", dagster_home / "dagster.yaml")  # the project's instance config
     (tmp_path / "home" / "dagster").mkdir(parents=True)
     (tmp_path / "landing").mkdir()
     # Nothing of the caller's Dagster setup (DAGSTER_HOME, DAGSTER_WEBSERVER_PORT, …) leaks in.
