@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from evaluation.effect import COLUMNS, pilot_effect
+from pilotdw.evaluation.effect import COLUMNS, pilot_effect
 
 PANEL = "intermediate.int_effect_panel"
 EXCLUDED = "intermediate.int_effect_excluded_pilots"

@@ -3,11 +3,11 @@ report → publish. Each asset only calls its room's code; the rules live in tho
 
 import dagster as dg
 
-from orchestration.dbt import mart_keys
-from orchestration.fingerprint import build_fingerprint
-from orchestration.publish import PublicationBlocked
-from orchestration.resources import PilotdwHome
-from settings import SOURCES
+from pilotdw.orchestration.dbt import mart_keys
+from pilotdw.orchestration.fingerprint import build_fingerprint
+from pilotdw.orchestration.publish import PublicationBlocked
+from pilotdw.orchestration.resources import PilotdwHome
+from pilotdw.settings import SOURCES
 
 RAW_KEYS = {source: dg.AssetKey(["raw", source]) for source in SOURCES}
 AUDIT_LOADS = dg.AssetKey(["audit", "loads"])
@@ -32,7 +32,7 @@ PUBLISHED = dg.AssetKey(["published_warehouse"])
     "landed and nothing changed since the published build: the rest of the run is then skipped.",
 )
 def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
-    from sources.archive import archive_landing
+    from pilotdw.sources.archive import archive_landing
 
     added = archive_landing(pilotdw.landing_path, pilotdw.archive_dir)
     pilotdw.say(f"archive: {len(added)} new or changed file(s) from {pilotdw.landing_path}")
@@ -85,7 +85,7 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     "build before the mart gates judge it.",
 )
 def pilot_effect(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
-    from evaluation.warehouse import build_pilot_effect
+    from pilotdw.evaluation.warehouse import build_pilot_effect
 
     # the engine's connection to this build: a DuckDB file, or the build's schemas on PostgreSQL
     with pilotdw.engine().build_connection(context.run.run_id) as con:
@@ -98,7 +98,7 @@ def pilot_effect(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.
 
 @dg.asset(key=REPORTS, group_name="report", deps=[*mart_keys(), PILOT_EFFECT], description="The national evaluation report and the locality cards, rendered from the marts of this build.")
 def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
-    from reports.render import write_reports
+    from pilotdw.reports.render import write_reports
 
     out = pilotdw.build_reports_dir(context.run.run_id)
     engine = pilotdw.engine()

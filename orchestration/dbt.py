@@ -18,8 +18,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-import settings
-from orchestration.resources import PilotdwHome
+from pilotdw import settings
+from pilotdw.orchestration.resources import PilotdwHome
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -68,7 +68,7 @@ MODELS_NOT_BUILT = "models_not_built"  # metadata of the dbt step's failure, rea
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: PilotdwHome):
     """Seeds, staging, intermediate and marts built into this run's database, dbt tests included.
     dbt's test results are recorded as gate results too: error-severity tests block publication."""
-    from expectations.gates import record_dbt_results
+    from pilotdw.expectations.gates import record_dbt_results
 
     engine = pilotdw.engine()
     # dbt runs as a subprocess that inherits this environment: the profile reads the build from it.

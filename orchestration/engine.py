@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-import settings
-
+from pilotdw import settings
 if TYPE_CHECKING:
-    from orchestration.resources import PilotdwHome
+    from pilotdw.orchestration.resources import PilotdwHome
 
 
 class DuckDBEngine:
@@ -39,8 +38,8 @@ class DuckDBEngine:
         """Parse the whole archive into this run's fresh build database (rebuild, don't mutate)."""
         import duckdb
 
-        from orchestration.publish import record_sources, start_build
-        from sources.load import ingest
+        from pilotdw.orchestration.publish import record_sources, start_build
+        from pilotdw.sources.load import ingest
 
         build_db = self.pilotdw.build_db(run_id)
         build_db.parent.mkdir(parents=True, exist_ok=True)
@@ -97,12 +96,12 @@ class DuckDBEngine:
 
     # ---- deciding and publishing ---------------------------------------------------------------
     def published_fingerprint(self) -> str | None:
-        from orchestration.fingerprint import published_fingerprint
+        from pilotdw.orchestration.fingerprint import published_fingerprint
 
         return published_fingerprint(self.pilotdw.warehouse)
 
     def gate_blocked(self, run_id: str) -> bool:
-        from orchestration.runner import gate_blocked
+        from pilotdw.orchestration.runner import gate_blocked
 
         return gate_blocked(self.pilotdw.build_db(run_id), run_id)
 
@@ -115,7 +114,7 @@ class DuckDBEngine:
 
     def publish(self, run_id: str) -> dict:
         """Verify the gates, publish the build and its reports, prune old builds."""
-        from orchestration.publish import finish_build, prune_builds, publish, verify_gates
+        from pilotdw.orchestration.publish import finish_build, prune_builds, publish, verify_gates
 
         pilotdw = self.pilotdw
         build_db = pilotdw.build_db(run_id)
@@ -163,17 +162,17 @@ class PostgresEngine(DuckDBEngine):
         return redacted(self.url)
 
     def prefix(self, run_id: str) -> str:
-        from orchestration.pg_warehouse import build_prefix
+        from pilotdw.orchestration.pg_warehouse import build_prefix
 
         return build_prefix(run_id)
 
     def connect(self, prefix: str = ""):
-        from orchestration.pg_connection import connect
+        from pilotdw.orchestration.pg_connection import connect
 
         return connect(self.url, prefix, application_name="pilotdw")
 
     def load_raw(self, run_id: str, fingerprint: str):
-        from orchestration.pg_warehouse import copy_raw_layer, drop_build
+        from pilotdw.orchestration.pg_warehouse import copy_raw_layer, drop_build
 
         summary = super().load_raw(run_id, fingerprint)
         with self.connect(self.prefix(run_id)) as pg:
@@ -207,7 +206,7 @@ class PostgresEngine(DuckDBEngine):
         return sql
 
     def write_table(self, run_id: str, schema: str, name: str, frame) -> int:
-        from orchestration.pg_warehouse import write_table
+        from pilotdw.orchestration.pg_warehouse import write_table
 
         with self.build_connection(run_id) as pg:
             return write_table(pg, schema, name, frame)
@@ -220,7 +219,7 @@ class PostgresEngine(DuckDBEngine):
         return got[0][0] if got else None
 
     def gate_blocked(self, run_id: str) -> bool:
-        from orchestration.publish import failed_block_checks
+        from pilotdw.orchestration.publish import failed_block_checks
 
         try:
             with self.build_connection(run_id) as pg:
@@ -232,7 +231,7 @@ class PostgresEngine(DuckDBEngine):
 
     def summary_connection(self, run_id: str):
         """The build's schemas while unpublished; the published ones once this run is published."""
-        from orchestration.pg_warehouse import published_build_id
+        from pilotdw.orchestration.pg_warehouse import published_build_id
 
         try:
             pg = self.connect(self.prefix(run_id))
@@ -247,9 +246,9 @@ class PostgresEngine(DuckDBEngine):
         return super().summary_connection(run_id)
 
     def publish(self, run_id: str) -> dict:
-        from orchestration.pg_roles import ensure_roles, grant_published
-        from orchestration.pg_warehouse import prune_builds, publish_build
-        from orchestration.publish import finish_build, prune_builds as prune_files, swap_link, verify_gates
+        from pilotdw.orchestration.pg_roles import ensure_roles, grant_published
+        from pilotdw.orchestration.pg_warehouse import prune_builds, publish_build
+        from pilotdw.orchestration.publish import finish_build, prune_builds as prune_files, swap_link, verify_gates
 
         pilotdw = self.pilotdw
         prefix = self.prefix(run_id)

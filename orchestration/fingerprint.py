@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-import settings
-from sources.archive import read_manifest
+from pilotdw import settings
+from pilotdw.sources.archive import read_manifest
 
 # The code whose change alters what a build computes: the rules (sources, dbt), the estimate
 # (evaluation) and the gates.

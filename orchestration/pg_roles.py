@@ -15,8 +15,7 @@ them (pg_warehouse.publish_build): there is no moment when the published marts l
 """
 from __future__ import annotations
 
-import settings
-
+from pilotdw import settings
 READER = "pilotdw_reader"
 LOCALITY_GROUP = "pilotdw_locality"
 LOCALITY_PREFIX = "pilotdw_locality_"

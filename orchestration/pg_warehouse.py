@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from orchestration.pg_connection import BUILD_SCHEMAS, PgConnection
+from pilotdw.orchestration.pg_connection import BUILD_SCHEMAS, PgConnection
 
 # Tables the raw step writes into the DuckDB build (sources/raw_schema.sql, audit.builds of
 # orchestration/publish.py), copied to the server as they are.
@@ -34,7 +34,7 @@ def build_prefix(run_id: str) -> str:
 def pg_ddl(duckdb_ddl: str, prefix: str) -> str:
     """DuckDB DDL of the raw layer as PostgreSQL DDL in the build's schemas: DuckDB's DOUBLE is
     PostgreSQL's DOUBLE PRECISION; VARCHAR, VARCHAR[], JSON, DATE, TIMESTAMP mean the same."""
-    from orchestration.pg_connection import translate
+    from pilotdw.orchestration.pg_connection import translate
 
     ddl = re.sub(r"\bDOUBLE\b(?! PRECISION)", "DOUBLE PRECISION", duckdb_ddl)
     return translate(ddl, prefix, with_params=False)
@@ -42,8 +42,8 @@ def pg_ddl(duckdb_ddl: str, prefix: str) -> str:
 
 def raw_layer_ddl() -> str:
     """The DuckDB DDL of every table RAW_TABLES names: the raw layer's and audit.builds."""
-    import settings
-    from orchestration.publish import BUILDS_DDL
+    from pilotdw import settings
+    from pilotdw.orchestration.publish import BUILDS_DDL
 
     return settings.RAW_SCHEMA_SQL.read_text(encoding="utf-8") + ";\n" + BUILDS_DDL
 

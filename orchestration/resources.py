@@ -6,9 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-import settings
-
-
+from pilotdw import settings
 class PilotdwHome(dg.ConfigurableResource):
     """Landing folder, pilotdw home and run options. Every path of a build derives from here, so an
     asset never invents a location of its own."""
@@ -36,7 +34,7 @@ class PilotdwHome(dg.ConfigurableResource):
 
     def engine(self):
         """Where builds are made and published: DuckDB files, or a PostgreSQL server."""
-        from orchestration.engine import engine_for
+        from pilotdw.orchestration.engine import engine_for
 
         return engine_for(self)
 

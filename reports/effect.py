@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 
-from settings import NATIONAL_CODE
+from pilotdw.settings import NATIONAL_CODE
 
-from reports import charts
-from reports.formatting import is_missing
-from reports.labels import indicator, indicator_unit, text, unit
-from reports.warehouse import Warehouse
+from pilotdw.reports import charts
+from pilotdw.reports.formatting import is_missing
+from pilotdw.reports.labels import indicator, indicator_unit, text, unit
+from pilotdw.reports.warehouse import Warehouse
 
 EFFECT = "marts.pilot_effect"
 ESTIMATED = "estimated"
@@ -56,7 +56,7 @@ def key(row: dict) -> str:
 def min_sample() -> int | None:
     """The estimation's minimum number of treated and of comparison enterprises in a post cell."""
     try:
-        from evaluation.effect import MIN_ENTERPRISES
+        from pilotdw.evaluation.effect import MIN_ENTERPRISES
     except ImportError:  # a reports-only install: the reasons then show the counts without the rule
         return None
     return int(MIN_ENTERPRISES)

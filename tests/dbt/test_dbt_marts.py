@@ -19,7 +19,7 @@ import pytest
 
 import dbt_expected_marts as expected
 import dbt_fixture_truth as fx
-from settings import DBT_PROJECT_DIR, PROJECT_ROOT, RAW_SCHEMA_SQL, indicators, localities
+from pilotdw.settings import DBT_PROJECT_DIR, PROJECT_ROOT, RAW_SCHEMA_SQL, indicators, localities
 
 SPEC_METRICS = Path(os.environ.get("PILOTDW_SPEC_DIR", "/work/shared/spec")) / "metrics.md"
 
@@ -201,7 +201,7 @@ def test_transcription_matches_spec():
         pytest.skip(f"spec not available at {SPEC_METRICS}")
     spec = _spec_columns(SPEC_METRICS.read_text(encoding="utf-8"))
     # marts.pilot_effect is not a dbt model: evaluation/ writes it, with the columns of its COLUMNS
-    from evaluation.effect import COLUMNS as PILOT_EFFECT_COLUMNS
+    from pilotdw.evaluation.effect import COLUMNS as PILOT_EFFECT_COLUMNS
 
     assert spec.pop("pilot_effect") <= set(PILOT_EFFECT_COLUMNS)
     assert set(spec) - {"fct_pilot_membership"} == set(METRICS_COLUMNS) - {"fct_pilot_membership"}

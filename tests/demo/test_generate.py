@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from demo.generate import DEMO_ENTERPRISES, write_landing
+from pilotdw.demo.generate import DEMO_ENTERPRISES, write_landing
 
 SOURCES = ("registers", "pilots", "assessments", "filings")
 PROJECT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation import effect
-from evaluation.effect import COLUMNS, NATIONAL, pilot_effect
+from pilotdw.evaluation import effect
+from pilotdw.evaluation.effect import COLUMNS, NATIONAL, pilot_effect
 from tests.evaluation.panels import OUTCOMES, att_gt_by_hand, constant, panel
 
 NO_EXCLUDED = pd.DataFrame({"locality_code": pd.Series(dtype=str), "pilot_key": pd.Series(dtype=str), "uscc": pd.Series(dtype=str)})

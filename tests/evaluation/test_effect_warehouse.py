@@ -8,9 +8,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from evaluation.effect import COLUMNS, as_frame
-from evaluation.warehouse import write_pilot_effect
-from expectations.gates import run_checks
+from pilotdw.evaluation.effect import COLUMNS, as_frame
+from pilotdw.evaluation.warehouse import write_pilot_effect
+from pilotdw.expectations.gates import run_checks
 
 GATES = ["pilot_effect_pre_trend", "pilot_effect_interval_consistent"]
 
@@ -86,8 +86,8 @@ def test_every_column_is_documented_in_chinese_and_english():
 
 def test_the_estimation_code_is_part_of_the_build_fingerprint():
     # a change to the estimate must rebuild even when nothing landed (orchestration/fingerprint.py)
-    import settings
-    from orchestration.fingerprint import _CODE_GLOBS
+    from pilotdw import settings
+    from pilotdw.orchestration.fingerprint import _CODE_GLOBS
 
     covered = {p.relative_to(settings.PROJECT_ROOT).as_posix() for g in _CODE_GLOBS for p in settings.PROJECT_ROOT.glob(g)}
     assert {"evaluation/effect.py", "evaluation/warehouse.py"} <= covered

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-import settings
-
+from pilotdw import settings
 YEARS = (2023, 2024, 2025)
 SHANGHAI = "310000"
 SHENZHEN = "440300"
@@ -232,8 +231,8 @@ def _marts(con) -> None:
 
 def _pilot_effect(con) -> None:
     """marts.pilot_effect written by the estimation's own writer (its columns and types)."""
-    from evaluation.effect import as_frame
-    from evaluation.warehouse import write_pilot_effect
+    from pilotdw.evaluation.effect import as_frame
+    from pilotdw.evaluation.warehouse import write_pilot_effect
 
     rows = []
     for outcome in ("invention_applications", "rd_expense"):

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-import settings
-from expectations import gates, gx_runtime
-from expectations.checks import specs_by_name
-from expectations.gates import run_checks
-from expectations.plans import ROW_COLUMN, plan_for
+from pilotdw import settings
+from pilotdw.expectations import gates, gx_runtime
+from pilotdw.expectations.checks import specs_by_name
+from pilotdw.expectations.gates import run_checks
+from pilotdw.expectations.plans import ROW_COLUMN, plan_for
 
 AS_OF = date(2026, 1, 15)
 WHOLE_TABLE = Path(__file__).with_name("whole_table_checks.yml")

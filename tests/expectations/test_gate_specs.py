@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import settings
-from expectations import checks, plans
-from expectations.checks import check_specs, specs_by_name
+from pilotdw import settings
+from pilotdw.expectations import checks, plans
+from pilotdw.expectations.checks import check_specs, specs_by_name
 
 # metrics.md, "Gates": the gates that are GX checks (thresholds.yml), with severity and threshold.
 GATES = {

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-import settings
+from pilotdw import settings
 from tests.expectations.crafted import SHANGHAI, SHENZHEN, fake_uscc
-from expectations.checks import check_specs, specs_by_name
-from expectations.plans import plan_for
-from expectations.gates import blocking_failures, failing_rows, run_checks
+from pilotdw.expectations.checks import check_specs, specs_by_name
+from pilotdw.expectations.plans import plan_for
+from pilotdw.expectations.gates import blocking_failures, failing_rows, run_checks
 
 AS_OF = date(2026, 1, 15)  # after every list deadline of 2023-2025, the filing deadlines of 2023-2024
 WHOLE_TABLE = Path(__file__).with_name("whole_table_checks.yml")

@@ -11,8 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from orchestration.pg_connection import connect, translate
-from orchestration.pg_warehouse import build_prefix, copy_raw_layer, drop_build, write_table
+from pilotdw.orchestration.pg_connection import connect, translate
+from pilotdw.orchestration.pg_warehouse import build_prefix, copy_raw_layer, drop_build, write_table
 
 
 def test_translate_maps_build_schemas_outside_literals_and_comments():
@@ -28,7 +28,7 @@ def test_the_connection_reads_a_build_under_plain_schema_names(fresh_database, t
     build_db = tmp_path / "b.duckdb"
     with duckdb.connect(str(build_db)) as duck:
         duck.execute((__import__("settings").RAW_SCHEMA_SQL).read_text(encoding="utf-8"))
-        from orchestration.publish import BUILDS_DDL
+        from pilotdw.orchestration.publish import BUILDS_DDL
 
         duck.execute(BUILDS_DDL)
         duck.execute("""INSERT INTO raw.pilots (name, name_key, category, locality_code, year, batch, source_file, file_hash, row_number, loaded_at, extra)
@@ -62,8 +62,8 @@ def test_the_connection_reads_a_build_under_plain_schema_names(fresh_database, t
 def test_the_gates_portable_sql_gives_the_same_frame_on_both_engines(fresh_database, kind):
     """A derived gate frame (fold change: lateral VALUES unpivot, rounding, infinity) computed by
     DuckDB and by PostgreSQL from the same rows."""
-    from expectations.checks import check_specs
-    from expectations.plans import plan_for
+    from pilotdw.expectations.checks import check_specs
+    from pilotdw.expectations.plans import plan_for
 
     spec = next(s for s in check_specs() if s.kind == kind)
     plan = plan_for(spec, date(2025, 6, 1))
@@ -102,7 +102,7 @@ def test_each_engine_gives_dbt_its_own_schema_prefix(monkeypatch, tmp_path):
     the UI) a file-mode build must not inherit it."""
     import os
 
-    from orchestration.resources import PilotdwHome
+    from pilotdw.orchestration.resources import PilotdwHome
 
     monkeypatch.setenv("PILOTDW_SCHEMA_PREFIX", "build_left_over_")
     on_server = PilotdwHome(landing=str(tmp_path), home=str(tmp_path), warehouse_url="postgresql://u:secret@db:5433/w")

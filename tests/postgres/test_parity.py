@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-import settings
+from pilotdw import settings
 from tests.e2e.conftest import Run, pilotdw, run_pipeline
 from tests.postgres.conftest import PgDatabase
 

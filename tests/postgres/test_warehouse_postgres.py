@@ -143,8 +143,8 @@ def test_a_long_reader_keeps_its_snapshot_and_then_sees_the_new_marts(story):
         assert new_build != story["first_build"] and new_oid != old_oid
         assert sorted(reader.execute(f"SELECT t::text FROM {table} t").fetchall()) == old_rows  # same landing, same figures
     # with the reader gone, the next prune drops it
-    from orchestration.pg_connection import connect
-    from orchestration.pg_warehouse import prune_builds
+    from pilotdw.orchestration.pg_connection import connect
+    from pilotdw.orchestration.pg_warehouse import prune_builds
 
     with connect(url) as pg:
         dropped, waiting = prune_builds(pg, 0, protect=set())

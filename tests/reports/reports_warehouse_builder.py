@@ -18,8 +18,8 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.results import ensure_check_results_table
-from settings import LOCALITIES_CSV, indicators
+from pilotdw.expectations.results import ensure_check_results_table
+from pilotdw.settings import LOCALITIES_CSV, indicators
 
 YEARS = (2023, 2024)
 P0, P1 = 2023, 2025
@@ -251,7 +251,7 @@ def effect_panel():
 
     rng = np.random.default_rng(56005)
     rows = []
-    from settings import localities
+    from pilotdw.settings import localities
 
     for loc in localities():
         sizes = EFFECT_SIZES.get(loc.code)
@@ -290,15 +290,15 @@ def effect_panel():
 @functools.lru_cache(maxsize=1)
 def _estimated():
     """marts.pilot_effect of the generated panel, by the estimation (once per test process)."""
-    from evaluation.effect import pilot_effect
-    from settings import localities
+    from pilotdw.evaluation.effect import pilot_effect
+    from pilotdw.settings import localities
 
     panel, excluded = effect_panel()
     return pilot_effect(panel, [o for o, *_ in EFFECT_OUTCOMES], [loc.code for loc in localities()], excluded)
 
 
 def _pilot_effect(con: duckdb.DuckDBPyConnection) -> None:
-    from evaluation.warehouse import write_pilot_effect
+    from pilotdw.evaluation.warehouse import write_pilot_effect
 
     con.execute("CREATE SCHEMA IF NOT EXISTS seeds; "
                 "CREATE TABLE seeds.effect_outcomes (outcome VARCHAR, name_zh VARCHAR, name_en VARCHAR, unit VARCHAR)")
@@ -364,8 +364,8 @@ def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bo
         "checked_at, message, failing_sql) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", checks)
     if effect_gates:
         # the pilot-effect gates of thresholds.yml, run by the gate machinery on this warehouse
-        from expectations.checks import check_specs
-        from expectations.gates import run_checks
+        from pilotdw.expectations.checks import check_specs
+        from pilotdw.expectations.gates import run_checks
 
         gates = [spec.name for spec in check_specs() if spec.table == "marts.pilot_effect"]
         assert gates, "thresholds.yml has no gate on marts.pilot_effect"

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from reports.effect import PRE_TREND_CHECK
-from reports.render import write_reports
+from pilotdw.reports.effect import PRE_TREND_CHECK
+from pilotdw.reports.render import write_reports
 from reports_html import parse
 from reports_warehouse_builder import PRE_TREND_OUTCOME, build_warehouse
 
@@ -91,7 +91,7 @@ def test_parallel_trends_warning_exactly_where_the_gate_raised_it(national, ware
 def test_the_warning_check_is_the_gate_of_thresholds_yml():
     import yaml
 
-    from settings import THRESHOLDS_YML
+    from pilotdw.settings import THRESHOLDS_YML
 
     checks = {c["name"]: c for c in yaml.safe_load(THRESHOLDS_YML.read_text(encoding="utf-8"))["checks"]}
     spec = checks[PRE_TREND_CHECK]

@@ -8,7 +8,7 @@ import json
 import duckdb
 import pytest
 
-from reports.effect import PRE_TREND_CHECK
+from pilotdw.reports.effect import PRE_TREND_CHECK
 from reports_html import data_value_matches, parse, shown_matches
 from tests.e2e.conftest import demo_run  # noqa: F401 (the shared demo run fixture)
 

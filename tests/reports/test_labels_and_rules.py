@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reports import labels
-from reports.formatting import fmt
-from reports.formula import effectiveness_formula
-from reports.timeliness import list_status
-from reports.warehouse import Warehouse
+from pilotdw.reports import labels
+from pilotdw.reports.formatting import fmt
+from pilotdw.reports.formula import effectiveness_formula
+from pilotdw.reports.timeliness import list_status
+from pilotdw.reports.warehouse import Warehouse
 
 TEMPLATES = Path(labels.__file__).parent / "templates"
 
@@ -41,7 +41,7 @@ def test_templates_use_only_catalogued_labels():
 
 
 def test_pilot_effect_words_follow_the_row():
-    from reports.effect import covers_zero, direction, insufficient_reason
+    from pilotdw.reports.effect import covers_zero, direction, insufficient_reason
 
     assert direction({"att": 0.4}) == "more" and direction({"att": -0.1}) == "less" and direction({"att": 0.0}) == "same"
     assert direction({"att": None}) is None
