@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import numpy as np
 import pandas as pd
 
 # Cells that mean "not reported": NULL, never 0 (compared after NFKC, trimming and upper-casing).
@@ -79,11 +78,6 @@ def name_key(s: pd.Series) -> pd.Series:
     out = _collapse_spaces(_nfkc(s), "")
     out = where_containing(out, _BRACKET_CHARS, lambda part: part.str.translate(_BRACKETS))
     return out.where(out.str.len() > 0)
-
-
-def name_key_of(text: str) -> str:
-    """name_key for one string (file names, tests); the same rule as name_key."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).translate(_BRACKETS)
 
 
 def is_not_reported(s: pd.Series) -> pd.Series:
@@ -213,7 +207,3 @@ def first_problem(problems: dict[str, pd.Series], index: pd.Index) -> tuple[pd.S
         more = has & ~first
         reason[more] = reason[more] + f"; also column {name}: " + prob[more]
     return column, reason
-
-
-def as_float_array(s: pd.Series) -> np.ndarray:
-    return s.to_numpy(dtype="float64", na_value=np.nan)

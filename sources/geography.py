@@ -59,7 +59,3 @@ def explicit_disagrees(explicit: str, derived: str | None) -> bool:
     if derived is None or explicit == derived:
         return False
     return not (explicit == CORPS_CODE and derived == "650000")
-
-
-def known_codes() -> list[str]:
-    return [loc.code for loc in localities()]

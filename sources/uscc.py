@@ -2,7 +2,6 @@
 "Identity and geography")."""
 from __future__ import annotations
 
-import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -14,14 +13,6 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # Cities under separate state planning: their four-digit prefix → locality code.
 SEPARATE_PLAN_CITIES = {"2102": "210200", "3702": "370200", "3302": "330200", "3502": "350200", "4403": "440300"}
 CORPS_CODE = "660000"  # never derived from a USCC: always explicit
-
-
-def normalise_uscc(text: str | None) -> str | None:
-    """Upper-case, NFKC (full-width to half-width), without whitespace; None for blank."""
-    if text is None:
-        return None
-    value = "".join(unicodedata.normalize("NFKC", str(text)).split()).upper()
-    return value or None
 
 
 def check_digit(first17: str) -> str:
@@ -77,15 +68,6 @@ def uscc_problems(values: pd.Series) -> pd.Series:
     positions = np.flatnonzero(present)[~valid]
     problems.iloc[positions] = described
     return problems
-
-
-def is_valid_uscc(uscc: str | None) -> bool:
-    return uscc_problem(uscc) is None
-
-
-def locality_from_uscc(uscc: str) -> str:
-    """The programme locality implied by characters 3–8 (the registering authority's division code)."""
-    return locality_from_division(uscc[2:8])
 
 
 def locality_from_division(division: str) -> str:
