@@ -146,7 +146,6 @@ def test_dbt_build_succeeds_with_unit_tests(build):
     ]
     unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
     assert len(unit_tests) >= 6, "the unit tests of the tricky rules must run in dbt build"
-    assert build.seconds < 120
 
 
 def test_models_land_in_exact_schemas(build):
