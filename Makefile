@@ -14,7 +14,7 @@ export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup demo demo-data test test-fast browser postgres dev bench clean
+.PHONY: help setup catalogue demo demo-data test test-fast browser postgres dev bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,9 +27,16 @@ $(BIN)/.synced: pyproject.toml uv.lock
 	@touch $@
 
 # dagster-dbt loads this manifest instead of parsing the project on every run.
-dbt_project/target/manifest.json: $(BIN)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' | grep -v '/target/')
+dbt_project/target/manifest.json: $(BIN)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' | grep -v '/target/')
 	cd dbt_project && PILOTDW_DB_PATH=$(CURDIR)/dbt_project/target/parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
 	@touch $@
+
+# The catalogue (catalogue/*.yml) states every column once; this writes what is generated from it
+# (dbt doc blocks and doc() references, sources/raw_schema.sql, docs/metrics.md's column tables),
+# then re-parses the dbt manifest. tests/catalogue fails when a generated file is stale.
+catalogue: $(BIN)/.synced  ## regenerate the files generated from catalogue/ (after editing it)
+	$(BIN)/python -m pilotdw.catalogue.generate
+	@$(MAKE) --no-print-directory dbt_project/target/manifest.json
 
 demo: setup  ## make realistic demo data, run the nightly job on it, publish warehouse and report
 	rm -rf $(DEMO_LANDING)

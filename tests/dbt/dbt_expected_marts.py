@@ -122,6 +122,8 @@ def coverage() -> pd.DataFrame:
                 "list_submitted_on": max(dates) if len(dates) else None,
                 "list_deadline": list_deadline(y),
                 "list_on_time": list_on_time(locality, y),
+                # behind schedule: the year's target not met; no eligible enterprise is never behind
+                "behind_schedule": bool(e) and cum_eligible / len(e) < min(1.0, (y - fx.P0 + 1) / (fx.P1 - fx.P0 + 1)),
             })
     return pd.DataFrame.from_records(records).set_index(["locality_code", "year"]).sort_index()
 

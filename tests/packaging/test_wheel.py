@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = {"settings", "sources", "expectations", "reports", "orchestration", "demo", "dbt_project"}
+ROOMS = {"settings", "catalogue", "sources", "expectations", "evaluation", "reports", "orchestration", "demo", "dbt_project"}
 
 pytestmark = pytest.mark.slow
 

@@ -114,8 +114,9 @@ counts as (
         on cumulative.locality_code = localities.locality_code and cumulative.year = years.year
     left join lists
         on lists.locality_code = localities.locality_code and lists.year = years.year
-)
+),
 
+coverage as (
 select
     locality_code,
     locality_name,
@@ -144,4 +145,13 @@ select
     list_deadline,
     list_on_time
 from counts
+)
+
+-- behind schedule: the year's target (target_coverage, due in every reporting year from P0) is not
+-- met; a locality without eligible enterprises (on_track NULL) has nothing to cover, so it is not
+-- behind. The reports read this column instead of judging on_track themselves.
+select
+    *,
+    coalesce(not on_track, false)                                          as behind_schedule
+from coverage
 order by year, locality_code
