@@ -8,26 +8,10 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal
 from typing import Any
 
-CHECK_RESULTS_DDL = """
-CREATE SCHEMA IF NOT EXISTS audit;
-CREATE TABLE IF NOT EXISTS audit.check_results (
-    "check"         VARCHAR NOT NULL,   -- check name (thresholds.yml) or dbt:<unique_id>
-    "table"         VARCHAR,            -- guarded table, schema.table
-    severity        VARCHAR NOT NULL,   -- block | warn
-    passed          BOOLEAN NOT NULL,
-    observed_value  DOUBLE PRECISION,   -- failing rows, or the worst value of the measure
-    threshold       DOUBLE PRECISION,
-    run_id          VARCHAR NOT NULL,
-    checked_at      TIMESTAMP NOT NULL, -- UTC
-    message         VARCHAR,            -- English sentence: table, what failed, how many rows
-    label_zh        VARCHAR,            -- short Chinese label for reports
-    failing_rows    BIGINT,             -- number of failing rows (NULL when the check errored)
-    failing_sql     VARCHAR,            -- SELECT listing every failing row
-    failing_sample  JSON,               -- first <= 10 failing rows
-    observed_text   VARCHAR,            -- observed value when it is not a number (e.g. an error)
-    origin          VARCHAR             -- gx | dbt
-);
-"""
+from pilotdw.catalogue import create_table_sql
+
+# audit.check_results as the catalogue states it (the one DDL of the table).
+CHECK_RESULTS_DDL = "CREATE SCHEMA IF NOT EXISTS audit;\n" + create_table_sql("audit.check_results")
 
 _COLUMNS = (
     "check", "table", "severity", "passed", "observed_value", "threshold", "run_id", "checked_at",

@@ -11,22 +11,12 @@ from pathlib import Path
 import duckdb
 
 from pilotdw import settings
+from pilotdw.catalogue import create_table_sql
 # Published copies stay readable by DuckDB 1.4 clients (older CLIs, DBeaver, R and Java drivers).
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 
-BUILDS_DDL = """
-CREATE TABLE IF NOT EXISTS audit.builds (
-    build_id      VARCHAR NOT NULL,
-    run_id        VARCHAR NOT NULL,
-    started_at    TIMESTAMP,
-    finished_at   TIMESTAMP,
-    as_of         TIMESTAMP,     -- the newest loaded source file's archive time: how fresh the data is
-    source_files  VARCHAR[],     -- landing paths of the files this build loaded
-    source_hashes VARCHAR[],     -- their content hashes, in the same order
-    fingerprint   VARCHAR,       -- archive + code fingerprint (orchestration.fingerprint)
-    published_at  TIMESTAMP
-)
-"""
+# audit.builds as the catalogue states it (the one DDL of the table).
+BUILDS_DDL = create_table_sql("audit.builds")
 
 
 class PublicationBlocked(Exception):

@@ -210,7 +210,7 @@ def common(wh: Warehouse, year: int, lang: str) -> dict:
         "year": year,
         "p0": P0,
         "build": build,
-        "formula": effectiveness_formula(wh),
+        "formula": effectiveness_formula(lang),
         "coverage_columns": COVERAGE_COLUMNS,
         "participation_columns": PARTICIPATION_COLUMNS,
         "effectiveness_columns": EFFECTIVENESS_COLUMNS,
@@ -235,7 +235,7 @@ def national(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: 
         "coverage": coverage,
         "coverage_counts": {
             "ok": sum(1 for r in coverage if r.get("on_track") is True),
-            "behind": sum(1 for r in coverage if r.get("on_track") is False),
+            "behind": sum(1 for r in coverage if r.get("behind_schedule")),  # the mart's verdict
             "nobase": sum(1 for r in coverage if r.get("on_track") is None),
         },
         "coverage_chart_data": charts.coverage_bars(coverage, target, lang, text("legend_no_base", lang)),

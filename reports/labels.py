@@ -1,13 +1,16 @@
 """The one label catalogue of the reports: every word a reader sees in the HTML reports and the
 XLSX workbook comes from here, in Chinese (the default) and English.
 
-Keys are stable English identifiers; column labels are keyed by the mart column name, so a header in
-the workbook and the same column in the HTML read the same.
+Keys are stable English identifiers. Column headers come from the project catalogue (the label of
+each warehouse column, stated once in catalogue/columns.yml), so a header in the workbook, the same
+column in the HTML and the dbt docs read the same; only the few report-only columns are here. Coded
+values (severity, source, load status, grade) are labelled from the catalogue's vocabularies.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
+from pilotdw import catalogue
 from pilotdw.settings import INDICATORS_CSV
 
 LANGS = ("zh", "en")
@@ -88,11 +91,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "median": ("中位数", "Median"),
     "grade_caption": ("最近一次分级评价的等级分布。", "Grade of each enterprise's latest graded evaluation."),
     "no_scores": ("本年度尚无可比较的测评得分。", "No comparable assessment scores for this year yet."),
-    "grade_1": ("初始级", "Initial"),
-    "grade_2": ("过程级", "Process"),
-    "grade_3": ("项目级", "Project"),
-    "grade_4": ("系统级", "System"),
-    "grade_5": ("生态级", "Ecosystem"),
     # effectiveness
     "formula": ("成效指数计算公式", "How the effectiveness index is computed"),
     "formula_missing": (
@@ -317,92 +315,22 @@ _TEXT: dict[str, tuple[str, str]] = {
     "locality_not_in_ranking": ("本地区本年度未参与排名。", "This locality is not ranked this year."),
 }
 
-# Column labels: keyed by mart/audit column (or a report-only column such as `status`).
-_COLUMNS: dict[str, tuple[str, str]] = {
-    "locality_code": ("地区代码", "Locality code"),
-    "small_sample": ("样本不足", "Small sample"),
-    "locality_name": ("地区", "Locality"),
-    "year": ("年度", "Year"),
-    "eligible_base": ("符合条件企业数", "Eligible enterprises"),
-    "batch_pilots": ("本年度试点企业数", "Pilots this year"),
-    "batch_eligible_pilots": ("其中符合条件", "of which eligible"),
-    "batch_ratio": ("本批次比例", "Batch ratio"),
-    "meets_batch_target": ("本批次达到1/3", "Batch ≥ 1/3"),
-    "cumulative_eligible_pilots": ("累计覆盖企业数", "Eligible pilots so far"),
-    "cumulative_coverage": ("累计覆盖率", "Cumulative coverage"),
-    "target_coverage": ("目标覆盖率", "Target coverage"),
-    "on_track": ("达到目标", "On track"),
-    "non_eligible_pilots": ("非资质试点单位", "Non-eligible pilots"),
-    "unmatched_pilots": ("未匹配名称", "Unmatched names"),
-    "repeat_pilots": ("往年已试点", "Repeat pilots"),
-    "list_submitted_on": ("名单报送日期", "List submitted on"),
-    "list_deadline": ("截止日期", "Deadline"),
+# The grade names (grade_1 … grade_5) are the catalogue's grade vocabulary.
+_TEXT.update({f"grade_{t.code}": (t.label_zh, t.label_en) for t in catalogue.vocabulary("grade")})
+
+# Headers of report-only columns: no warehouse column has these names (every other header is the
+# catalogue's label of the column).
+_REPORT_COLUMNS: dict[str, tuple[str, str]] = {
     "timeliness": ("报送情况", "Submission"),
-    "cumulative_pilots": ("累计试点企业", "Cumulative pilots"),
-    "assessed_initial": ("完成初始测评", "Initially assessed"),
-    "filed": ("完成数据填报", "Filed"),
-    "graded": ("完成分级评价", "Graded"),
-    "initial_assessment_rate": ("初始测评率", "Initial assessment rate"),
-    "filing_rate": ("填报率", "Filing rate"),
-    "graded_rate": ("分级评价率", "Graded rate"),
-    "pilots_with_delta": ("有得分变化的企业", "Pilots with a score change"),
-    "mean_score_delta": ("平均得分提升", "Mean score gain"),
-    "median_score_delta": ("得分提升中位数", "Median score gain"),
-    "share_improved": ("提升企业占比", "Share improved"),
-    "hvp_per_pilot": ("户均高价值发明专利", "High-value patents per pilot"),
-    "hvp_growth": ("高价值发明专利增速（中位数）", "High-value patent growth (median)"),
-    "effectiveness_index": ("成效指数", "Effectiveness index"),
-    "rank": ("排名", "Rank"),
-    "localities_with_lists": ("报送名单的地区数", "Localities with a list"),
-    "localities_on_track": ("达到目标的地区数", "Localities on track"),
-    "localities_meeting_batch_target": ("本批次达到1/3的地区数", "Localities with batch ≥ 1/3"),
-    "uscc": ("统一社会信用代码", "USCC"),
-    "name": ("企业名称", "Enterprise"),
-    "first_pilot_year": ("首次试点年度", "First pilot year"),
-    "cohort_year": ("首次试点年度", "First pilot year"),
-    "baseline_score": ("初始得分", "Baseline score"),
-    "latest_score": ("最新得分", "Latest score"),
-    "score_delta": ("得分变化", "Score change"),
-    "improved": ("得分提升", "Improved"),
-    "latest_grade": ("最新等级", "Latest grade"),
-    "eligible": ("符合条件", "Eligible"),
-    "piloted": ("已试点", "Piloted"),
     "assessed_initial_flag": ("已初始测评", "Initially assessed"),
     "filed_flag": ("已填报", "Filed"),
     "graded_flag": ("已分级评价", "Graded"),
     "action": ("待办事项", "Action"),
-    "check": ("检查项", "Check"),
-    "table": ("数据表", "Table"),
-    "severity": ("级别", "Severity"),
-    "passed": ("通过", "Passed"),
-    "observed_value": ("观测值", "Observed"),
-    "threshold": ("阈值", "Threshold"),
-    "message": ("说明", "Message"),
-    "checked_at": ("检查时间", "Checked at"),
-    "failing_sql": ("问题行查询", "Query for failing rows"),
-    "source": ("来源", "Source"),
-    "file": ("文件", "File"),
-    "path": ("文件路径", "Path"),
-    "reason": ("原因", "Reason"),
     "rows": ("行数", "Rows"),
-    "column": ("字段", "Column"),
-    "row_number": ("行号", "Row"),
-    "status": ("状态", "Status"),
-    "loaded_at": ("载入时间", "Loaded at"),
-    "rows_read": ("读取行数", "Rows read"),
-    "rows_loaded": ("载入行数", "Rows loaded"),
-    "rows_quarantined": ("隔离行数", "Rows quarantined"),
-    "content_hash": ("内容哈希", "Content hash"),
     "figure": ("指标", "Figure"),
-    "value": ("数值", "Value"),
     "then": ("上次", "Then"),
     "now": ("本次", "Now"),
     "changed": ("是否变化", "Changed"),
-    "build_id": ("构建编号", "Build id"),
-    "run_id": ("运行编号", "Run id"),
-    "as_of": ("数据截至", "Data as of"),
-    "started_at": ("开始时间", "Started"),
-    "finished_at": ("完成时间", "Finished"),
     "item": ("项目", "Item"),
     # marts.pilot_effect
     "scope_code": ("范围代码", "Scope code"),
@@ -423,20 +351,6 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "excluded_pilots": ("未纳入估计的试点企业", "Pilots left out"),
     "effect_status": ("估计状态", "Estimation status"),
     "effect_reason": ("原因", "Reason"),
-}
-
-_SEVERITY = {"block": ("阻断", "block"), "warn": ("预警", "warn")}
-_SOURCE = {
-    "registers": ("资质名录", "registers"),
-    "pilots": ("试点名单", "pilot lists"),
-    "assessments": ("测评结果", "assessments"),
-    "filings": ("年度数据", "annual filings"),
-}
-_LOAD_STATUS = {
-    "loaded": ("已载入", "loaded"),
-    "duplicate": ("重复", "duplicate"),
-    "superseded": ("已被替换", "superseded"),
-    "rejected": ("已拒收", "rejected"),
 }
 
 SHEETS: dict[str, tuple[str, str]] = {
@@ -470,24 +384,36 @@ def text(key: str, lang: str, **fields: object) -> str:
 
 
 def column(name: str, lang: str) -> str:
-    """The header of column `name` (mart column names, plus a few report-only ones)."""
-    return _pick(_COLUMNS[name], lang)
+    """The header of column `name`: the catalogue's label of a warehouse column, or a report-only one."""
+    if name in _REPORT_COLUMNS:
+        return _pick(_REPORT_COLUMNS[name], lang)
+    _pick(("", ""), lang)  # the same error for an unknown language
+    try:
+        return catalogue.label(name, lang)
+    except KeyError:
+        raise KeyError(f"no label for column {name!r}: add it to catalogue/columns.yml") from None
 
 
 def sheet(key: str, lang: str) -> str:
     return _pick(SHEETS[key], lang)
 
 
+def _term(vocabulary: str, value: str | None, lang: str) -> str:
+    _pick(("", ""), lang)
+    found = catalogue.term_label(vocabulary, value, lang) if value is not None else None
+    return found if found is not None else (value or "")
+
+
 def severity(value: str | None, lang: str) -> str:
-    return _pick(_SEVERITY[value], lang) if value in _SEVERITY else (value or "")
+    return _term("severity", value, lang)
 
 
 def source(value: str | None, lang: str) -> str:
-    return _pick(_SOURCE[value], lang) if value in _SOURCE else (value or "")
+    return _term("source", value, lang)
 
 
 def load_status(value: str | None, lang: str) -> str:
-    return _pick(_LOAD_STATUS[value], lang) if value in _LOAD_STATUS else (value or "")
+    return _term("load_status", value, lang)
 
 
 def grade(value: int | None, lang: str) -> str:
@@ -533,4 +459,5 @@ def indicator_unit(name: str, lang: str) -> str:
 
 def catalogue_keys() -> dict[str, tuple[str, str]]:
     """Every entry, for tests that check both languages are filled in."""
-    return {**_TEXT, **{f"column:{k}": v for k, v in _COLUMNS.items()}, **{f"sheet:{k}": v for k, v in SHEETS.items()}}
+    columns = {**{k: (catalogue.label(k, "zh"), catalogue.label(k, "en")) for k in catalogue.fields()}, **_REPORT_COLUMNS}
+    return {**_TEXT, **{f"column:{k}": v for k, v in columns.items()}, **{f"sheet:{k}": v for k, v in SHEETS.items()}}

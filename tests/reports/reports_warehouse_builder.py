@@ -1,5 +1,7 @@
-"""A small published warehouse for the report tests: marts.* and audit.* with the columns of
-metrics.md, filled with crafted, internally consistent values over the 37 localities and two years.
+"""A small published warehouse for the report tests: marts.* and audit.* created from the catalogue's
+DDL (catalogue.create_table_sql: the columns and types of the real tables, never a hand-written copy),
+filled with crafted, internally consistent values over the 37 localities and two years. Columns a
+test does not fill stay NULL.
 
 The values are made up here (seeded random numbers, then the ratios and summaries derived from them
 the way metrics.md defines them), so the tests compare the reports with this file, never with
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from pilotdw.expectations.results import ensure_check_results_table
+from pilotdw.catalogue import create_table_sql
 from pilotdw.settings import LOCALITIES_CSV, indicators
 
 YEARS = (2023, 2024)
@@ -45,7 +47,9 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
     rng = random.Random(56005)
     con = duckdb.connect(str(path))
     con.execute("CREATE SCHEMA marts; CREATE SCHEMA audit;")
-    con.execute(f"CREATE TABLE marts.dim_locality AS SELECT * FROM read_csv('{LOCALITIES_CSV}', all_varchar=true)")
+    con.execute(create_table_sql("marts.dim_locality"))
+    con.execute(f"""INSERT INTO marts.dim_locality BY NAME SELECT locality_code, locality_name, locality_name_en,
+        parent_code, kind AS locality_kind FROM read_csv('{LOCALITIES_CSV}', all_varchar=true)""")
     locs = con.execute("SELECT locality_code, locality_name FROM marts.dim_locality ORDER BY locality_code").fetchall()
 
     coverage, participation, improvement, status, enterprises = [], [], [], [], []
@@ -82,7 +86,8 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
             coverage.append(
                 (code, name, year, base, batch, batch_eligible, ratio, None if ratio is None else ratio >= 1 / 3,
                  cum, coverage_v, _target(year), None if coverage_v is None else coverage_v >= _target(year),
-                 non_eligible, unmatched, repeat, submitted, deadline, on_time)
+                 non_eligible, unmatched, repeat, submitted, deadline, on_time,
+                 coverage_v is not None and coverage_v < _target(year))  # behind_schedule
             )
             cp = cum_pilots[code]
             assessed, filed, graded = round(cp * rng.uniform(0.55, 1)), round(cp * rng.uniform(0.5, 1)), round(cp * rng.uniform(0, 0.4))
@@ -107,56 +112,43 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
         for year in YEARS:  # an eligible enterprise nobody has piloted yet
             status.append((_uscc(code, 99), f"未试点企业{code}", code, year, True, False, None, False, False, False))
 
-    con.execute(
-        """CREATE TABLE marts.coverage_by_locality_year (locality_code VARCHAR, locality_name VARCHAR, year INTEGER,
-        eligible_base BIGINT, batch_pilots BIGINT, batch_eligible_pilots BIGINT, batch_ratio DOUBLE,
-        meets_batch_target BOOLEAN, cumulative_eligible_pilots BIGINT, cumulative_coverage DOUBLE,
-        target_coverage DOUBLE, on_track BOOLEAN, non_eligible_pilots BIGINT, unmatched_pilots BIGINT,
-        repeat_pilots BIGINT, list_submitted_on DATE, list_deadline DATE, list_on_time BOOLEAN)"""
-    )
-    con.executemany(f"INSERT INTO marts.coverage_by_locality_year VALUES ({', '.join('?' * 18)})", coverage)
-    con.execute(
-        """CREATE TABLE marts.participation_by_locality_year (locality_code VARCHAR, year INTEGER,
-        cumulative_pilots BIGINT, assessed_initial BIGINT, filed BIGINT, graded BIGINT,
-        initial_assessment_rate DOUBLE, filing_rate DOUBLE, graded_rate DOUBLE)"""
-    )
-    con.executemany(f"INSERT INTO marts.participation_by_locality_year VALUES ({', '.join('?' * 9)})", participation)
+    _insert(con, "marts.coverage_by_locality_year", (
+        "locality_code", "locality_name", "year", "eligible_base", "batch_pilots", "batch_eligible_pilots",
+        "batch_ratio", "meets_batch_target", "cumulative_eligible_pilots", "cumulative_coverage", "target_coverage",
+        "on_track", "non_eligible_pilots", "unmatched_pilots", "repeat_pilots", "list_submitted_on",
+        "list_deadline", "list_on_time", "behind_schedule"), coverage)
+    _insert(con, "marts.participation_by_locality_year", (
+        "locality_code", "year", "cumulative_pilots", "assessed_initial", "filed", "graded",
+        "initial_assessment_rate", "filing_rate", "graded_rate"), participation)
     if national_participation:
         con.execute(
-            """INSERT INTO marts.participation_by_locality_year
-            SELECT '000000', year, sum(cumulative_pilots), sum(assessed_initial), sum(filed), sum(graded),
-                   sum(assessed_initial) / sum(cumulative_pilots), sum(filed) / sum(cumulative_pilots),
-                   sum(graded) / sum(cumulative_pilots)
+            """INSERT INTO marts.participation_by_locality_year BY NAME
+            SELECT '000000' AS locality_code, year, sum(cumulative_pilots) AS cumulative_pilots,
+                   sum(assessed_initial) AS assessed_initial, sum(filed) AS filed, sum(graded) AS graded,
+                   sum(assessed_initial) / sum(cumulative_pilots) AS initial_assessment_rate,
+                   sum(filed) / sum(cumulative_pilots) AS filing_rate, sum(graded) / sum(cumulative_pilots) AS graded_rate
             FROM marts.participation_by_locality_year GROUP BY year"""
         )
-    yoy_cols = ", ".join(f"{ind}_yoy DOUBLE" for ind in indicators())
+    _insert(con, "marts.enterprise_improvement", (
+        "uscc", "locality_code", "cohort_year", "year", "baseline_score", "latest_score", "score_delta", "improved",
+        "latest_grade", *(f"{ind}_yoy" for ind in indicators())), improvement)
+    _insert(con, "marts.dim_enterprise", ("uscc", "enterprise_name", "locality_code"), enterprises)
+    con.execute(create_table_sql("marts.fct_pilot_membership"))
     con.execute(
-        f"""CREATE TABLE marts.enterprise_improvement (uscc VARCHAR, locality_code VARCHAR, cohort_year INTEGER,
-        year INTEGER, baseline_score DOUBLE, latest_score DOUBLE, score_delta DOUBLE, improved BOOLEAN,
-        latest_grade INTEGER, {yoy_cols})"""
-    )
-    con.executemany(
-        f"INSERT INTO marts.enterprise_improvement VALUES ({', '.join('?' * (9 + len(indicators())))})", improvement
-    )
-    con.execute("CREATE TABLE marts.dim_enterprise (uscc VARCHAR, name VARCHAR, locality_code VARCHAR)")
-    con.executemany("INSERT INTO marts.dim_enterprise VALUES (?, ?, ?)", enterprises)
-    con.execute(
-        """CREATE TABLE marts.fct_pilot_membership AS SELECT uscc, name, locality_code, 2023 AS year, 1 AS batch,
-        'given' AS match_status, false AS locality_mismatch FROM marts.dim_enterprise"""
+        """INSERT INTO marts.fct_pilot_membership BY NAME SELECT uscc, enterprise_name AS pilot_name, locality_code,
+        2023 AS year, 1 AS batch, 'given' AS match_status, false AS locality_mismatch FROM marts.dim_enterprise"""
     )
     if status_table:
-        con.execute(
-            """CREATE TABLE marts.enterprise_status_by_year (uscc VARCHAR, name VARCHAR, locality_code VARCHAR,
-            year INTEGER, eligible BOOLEAN, piloted BOOLEAN, first_pilot_year INTEGER, assessed_initial BOOLEAN,
-            filed BOOLEAN, graded BOOLEAN)"""
-        )
-        con.executemany(f"INSERT INTO marts.enterprise_status_by_year VALUES ({', '.join('?' * 10)})", status)
+        _insert(con, "marts.enterprise_status_by_year", (
+            "uscc", "name", "locality_code", "year", "eligible", "piloted", "first_pilot_year", "assessed_initial",
+            "filed", "graded"), status)
 
     _effectiveness(con, rng)
     if pilot_effect:
         _pilot_effect(con)
+    con.execute(create_table_sql("marts.national_summary"))
     con.execute(
-        """CREATE TABLE marts.national_summary AS
+        """INSERT INTO marts.national_summary BY NAME
         SELECT c.year,
                count(*) FILTER (WHERE c.batch_pilots > 0) AS localities_with_lists,
                sum(c.eligible_base) AS eligible_base, sum(c.batch_pilots) AS batch_pilots,
@@ -174,6 +166,13 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
     _audit(con, variant, quarantine_locality, effect_gates=pilot_effect and variant == "current")
     con.close()
     return path
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], rows: list) -> None:
+    """Create `table` from the catalogue and insert `rows` into the named columns (the rest stay NULL)."""
+    con.execute(create_table_sql(table))
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    con.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def _effectiveness(con: duckdb.DuckDBPyConnection, rng: random.Random) -> None:
@@ -197,25 +196,20 @@ def _effectiveness(con: duckdb.DuckDBPyConnection, rng: random.Random) -> None:
         for i, r in enumerate(ranked, start=1):
             r.append(i)
     rows = [r if len(r) == 12 else r + [None] for r in rows]
+    _insert(con, "marts.regional_effectiveness", (
+        "locality_code", "year", "pilots_with_delta", "mean_score_delta", "median_score_delta", "share_improved",
+        "filing_rate", "cumulative_coverage", "hvp_per_pilot", "hvp_growth", "effectiveness_index", "rank"), rows)
     con.execute(
-        """CREATE TABLE marts.regional_effectiveness (locality_code VARCHAR, year INTEGER, pilots_with_delta BIGINT,
-        mean_score_delta DOUBLE, median_score_delta DOUBLE, share_improved DOUBLE, filing_rate DOUBLE,
-        cumulative_coverage DOUBLE, hvp_per_pilot DOUBLE, hvp_growth DOUBLE, effectiveness_index DOUBLE, rank INTEGER)"""
-    )
-    con.executemany(f"INSERT INTO marts.regional_effectiveness VALUES ({', '.join('?' * 12)})", rows)
-    con.execute(
-        """INSERT INTO marts.regional_effectiveness
-        SELECT '000000', i.year, count(*), avg(score_delta), median(score_delta), avg(improved::INT),
-               (SELECT filing_rate FROM marts.participation_by_locality_year p WHERE p.year = i.year AND p.locality_code = '000000'),
-               (SELECT sum(cumulative_eligible_pilots) / sum(eligible_base) FROM marts.coverage_by_locality_year c WHERE c.year = i.year),
-               12.5, 0.18, 55.5, NULL
+        """INSERT INTO marts.regional_effectiveness BY NAME
+        SELECT '000000' AS locality_code, i.year, count(*) AS pilots_with_delta, avg(score_delta) AS mean_score_delta,
+               median(score_delta) AS median_score_delta, avg(improved::INT) AS share_improved,
+               (SELECT filing_rate FROM marts.participation_by_locality_year p WHERE p.year = i.year AND p.locality_code = '000000') AS filing_rate,
+               (SELECT sum(cumulative_eligible_pilots) / sum(eligible_base) FROM marts.coverage_by_locality_year c WHERE c.year = i.year) AS cumulative_coverage,
+               12.5 AS hvp_per_pilot, 0.18 AS hvp_growth, 55.5 AS effectiveness_index
         FROM marts.enterprise_improvement i GROUP BY i.year"""
     )
     # metrics.md "Policy notes": fewer than 10 score changes is a small sample (310000 has 5, 370200 has 10)
-    con.execute("ALTER TABLE marts.regional_effectiveness ADD COLUMN small_sample BOOLEAN")
     con.execute("UPDATE marts.regional_effectiveness SET small_sample = pilots_with_delta < 10")
-    con.execute("COMMENT ON COLUMN marts.regional_effectiveness.effectiveness_index IS "
-                "'effectiveness_index = 40 × cumulative_coverage + 30 × filing_rate + 30 × share_improved (fixture formula)'")
 
 
 # marts.pilot_effect is computed by the estimation itself (evaluation.effect) on a panel generated
@@ -312,39 +306,28 @@ def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bo
     files = ["registers/ip_demonstration_2024.csv", "registers/little_giant_2024.xlsx",
              "pilots/310000_2023_b1_首批名单.tsv", "pilots/110000_2024_b1.csv", "pilots/440300_2024_b1.xlsx",
              "assessments/initial_2023.csv", "filings/filings_2024.csv"]
-    con.execute(
-        """CREATE TABLE audit.builds (build_id VARCHAR, run_id VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
-        source_files VARCHAR[], as_of TIMESTAMP)"""
-    )
     day = 10 if variant == "previous" else 11
-    con.execute("INSERT INTO audit.builds VALUES (?, ?, ?, ?, ?, ?)",
-                [build_id, run_id, dt.datetime(2025, 1, day, 2, 0), dt.datetime(2025, 1, day, 2, 6), files,
-                 dt.datetime(2025, 1, day - 1, 23, 40)])
-    con.execute(
-        """CREATE TABLE audit.loads (path VARCHAR, content_hash VARCHAR, source VARCHAR, format VARCHAR,
-        encoding VARCHAR, rows_read INTEGER, rows_loaded INTEGER, rows_quarantined INTEGER, status VARCHAR,
-        reason VARCHAR, loaded_at TIMESTAMP)"""
-    )
+    _insert(con, "audit.builds", ("build_id", "run_id", "started_at", "finished_at", "source_files", "as_of"),
+            [(build_id, run_id, dt.datetime(2025, 1, day, 2, 0), dt.datetime(2025, 1, day, 2, 6), files,
+              dt.datetime(2025, 1, day - 1, 23, 40))])
     loads = [(p, f"{i:064x}", p.split("/")[0], p.rsplit(".", 1)[1], None if p.endswith("xlsx") else "utf-8",
               120, 118 if i < 2 else 120, 2 if i < 2 else 0, "loaded", None, dt.datetime(2025, 1, day, 2, 1))
              for i, p in enumerate(files)]
     loads.append(("pilots/说明.docx", "f" * 64, "pilots", None, None, 0, 0, 0, "rejected",
                   "unsupported file type .docx (expected .csv, .tsv or .xlsx)", dt.datetime(2025, 1, day, 2, 1)))
-    con.executemany(f"INSERT INTO audit.loads VALUES ({', '.join('?' * 11)})", loads)
-    loc_col = ", locality_code VARCHAR" if quarantine_locality else ""
-    con.execute(
-        f"""CREATE TABLE audit.quarantine (source VARCHAR, file VARCHAR, row_number INTEGER, "column" VARCHAR,
-        value VARCHAR, reason VARCHAR, raw_row JSON{loc_col})"""
-    )
+    _insert(con, "audit.loads", ("path", "content_hash", "source", "format", "encoding", "rows_read", "rows_loaded",
+                                 "rows_quarantined", "status", "reason", "loaded_at"), loads)
     quarantine = [
         ("registers", files[0], 17, "uscc", "=cmd|' /C calc'!A0", "check digit is 0, GB 32100-2015 gives 3", "{}", "110000"),
         ("registers", files[0], 42, "recognized_year", "+2023", "expected a year such as 2023", "{}", "310000"),
         ("registers", files[1], 8, "locality_code", "-999999", "unknown locality -999999", "{}", None),
         ("pilots", files[3], 5, "uscc", "@SUM(A1)", "expected 18 characters (GB 32100-2015), found 8", "{}", "110000"),
     ]
-    con.executemany(f"INSERT INTO audit.quarantine VALUES ({', '.join('?' * (7 + bool(quarantine_locality)))})",
-                    [q if quarantine_locality else q[:7] for q in quarantine])
-    ensure_check_results_table(con)  # the gates' own table, so the real gates below can write to it
+    _insert(con, "audit.quarantine", ("source", "file", "file_hash", "row_number", "column", "value", "reason",
+                                      "raw_row", "locality_code"),
+            [(q[0], q[1], f"hash-{q[1]}", *q[2:]) for q in quarantine])
+    if not quarantine_locality:  # a warehouse built before audit.quarantine had the column
+        con.execute("ALTER TABLE audit.quarantine DROP COLUMN locality_code")
     at = dt.datetime(2025, 1, day, 2, 5)
     checks = [
         ("no_rejected_files", "audit.loads", "block", False, 1.0, 0.0, "run-0040", at - dt.timedelta(days=2),
@@ -359,9 +342,8 @@ def _audit(con: duckdb.DuckDBPyConnection, variant: str, quarantine_locality: bo
         ("list_by_deadline", "marts.coverage_by_locality_year", "warn", False, 1.0, 0.0, run_id, at,
          "新疆生产建设兵团 2024: no list by 2024-03-31", "SELECT 1"),
     ]
-    con.executemany(
-        'INSERT INTO audit.check_results ("check", "table", severity, passed, observed_value, threshold, run_id, '
-        "checked_at, message, failing_sql) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", checks)
+    _insert(con, "audit.check_results", ("check", "table", "severity", "passed", "observed_value", "threshold",
+                                         "run_id", "checked_at", "message", "failing_sql"), checks)
     if effect_gates:
         # the pilot-effect gates of thresholds.yml, run by the gate machinery on this warehouse
         from pilotdw.expectations.checks import check_specs

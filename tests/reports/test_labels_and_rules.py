@@ -6,14 +6,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pilotdw.reports import labels
 from pilotdw.reports.formatting import fmt
 from pilotdw.reports.formula import effectiveness_formula
 from pilotdw.reports.timeliness import list_status
-from pilotdw.reports.warehouse import Warehouse
 
 TEMPLATES = Path(labels.__file__).parent / "templates"
 
@@ -89,33 +87,22 @@ def test_list_status_labels_the_marts_verdict_without_judging_dates():
         list_status({**row, "list_submitted_on": dt.date(2024, 3, 1)})
 
 
-@pytest.fixture
-def bare_con(tmp_path):
-    con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    con.execute("CREATE SCHEMA marts; CREATE TABLE marts.regional_effectiveness (effectiveness_index DOUBLE)")
-    yield con
-    con.close()
+def test_formula_is_the_catalogues_text_in_the_reports_language():
+    # the report quotes the catalogue (catalogue/texts.yml); it never reads dbt YAML or docs/
+    zh, en = effectiveness_formula("zh"), effectiveness_formula("en")
+    assert zh != en and "成效指数" in zh and not re.search(r"[\u4e00-\u9fff]", en)
+    for text in (zh, en):
+        for weight in ("0.30", "0.15", "0.20"):
+            assert weight in text
 
 
-def test_formula_from_warehouse_comment_then_dbt_yaml_then_docs(bare_con, tmp_path):
-    root = tmp_path / "project"
-    assert effectiveness_formula(Warehouse(bare_con), root) is None
-    (root / "docs").mkdir(parents=True)
-    (root / "docs" / "metrics.md").write_text(
-        "# Metrics\n\n## Effectiveness index\n\nindex = 50 × a + 50 × b\n\n## Other\n\nnot this\n", encoding="utf-8")
-    assert effectiveness_formula(Warehouse(bare_con), root) == "index = 50 × a + 50 × b"
-    models = root / "dbt_project" / "models" / "marts"
-    models.mkdir(parents=True)
-    (models / "marts.yml").write_text(
-        "version: 2\nmodels:\n  - name: regional_effectiveness\n    columns:\n"
-        "      - name: effectiveness_index\n        description: 'from yaml: 100 × c'\n", encoding="utf-8")
-    assert effectiveness_formula(Warehouse(bare_con), root) == "from yaml: 100 × c"
-    (models / "marts.yml").write_text(
-        "version: 2\nmodels:\n  - name: regional_effectiveness\n    description: >\n"
-        "      One row per locality.\n      effectiveness_index (0-100) = 100 × Σ wᵢ·cᵢ / Σ wᵢ,\n"
-        "      weights coverage 0.30.\n    columns:\n      - name: effectiveness_index\n"
-        "        description: short\n", encoding="utf-8")
-    assert effectiveness_formula(Warehouse(bare_con), root) == \
-        "effectiveness_index (0-100) = 100 × Σ wᵢ·cᵢ / Σ wᵢ, weights coverage 0.30."
-    bare_con.execute("COMMENT ON COLUMN marts.regional_effectiveness.effectiveness_index IS 'from warehouse'")
-    assert effectiveness_formula(Warehouse(bare_con), root) == "from warehouse"
+def test_column_headers_and_codes_come_from_the_catalogue():
+    from pilotdw import catalogue
+
+    assert labels.column("eligible_base", "zh") == catalogue.label("eligible_base", "zh")
+    assert labels.column("behind_schedule", "en") == catalogue.table("marts.coverage_by_locality_year").column("behind_schedule").label_en
+    assert labels.load_status("rejected", "zh") == catalogue.term_label("load_status", "rejected", "zh")
+    assert labels.grade(5, "zh") == "5 " + catalogue.term_label("grade", 5, "zh")
+    assert labels.severity("unknown", "en") == "unknown"
+    with pytest.raises(KeyError):
+        labels.column("no_such_column", "zh")
