@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pilotdw import catalogue
 from pilotdw.demo import vocab
 from pilotdw.demo.codes import stream, unique_usccs
 
@@ -21,7 +22,7 @@ _IP_YEARS = np.arange(2013, 2026)
 _IP_WEIGHTS = np.array([3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 6, 5, 4], float)
 _LG_YEARS = np.arange(2019, 2026)
 _LG_WEIGHTS = np.array([3, 12, 18, 24, 16, 14, 13], float)
-QUALS = ("ip_demonstration", "ip_advantage", "little_giant")
+QUALS = catalogue.codes("qualification")  # ip_demonstration, ip_advantage, little_giant
 
 
 @dataclass

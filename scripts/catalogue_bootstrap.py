@@ -37,21 +37,21 @@ DOC_REF = re.compile(r"\{\{\s*doc\(")
 class Tree:
     """Files of the working tree, or of a git commit."""
 
-    def __init__(self, ref: str | None):
-        self.ref = ref
+    def __init__(self, ref: str | None, root: Path = ROOT):
+        self.ref, self.root = ref, root
 
     def read(self, path: str) -> str | None:
         if self.ref is None:
-            p = ROOT / path
+            p = self.root / path
             return p.read_text(encoding="utf-8") if p.is_file() else None
-        got = subprocess.run(["git", "show", f"{self.ref}:{path}"], cwd=ROOT, capture_output=True)
+        got = subprocess.run(["git", "show", f"{self.ref}:{path}"], cwd=self.root, capture_output=True)
         return got.stdout.decode("utf-8") if got.returncode == 0 else None
 
     def files(self, folder: str, suffixes: tuple[str, ...]) -> list[str]:
         if self.ref is None:
-            found = [str(p.relative_to(ROOT)) for p in sorted((ROOT / folder).rglob("*"))]
+            found = [str(p.relative_to(self.root)) for p in sorted((self.root / folder).rglob("*"))]
         else:
-            out = subprocess.run(["git", "ls-tree", "-r", "--name-only", self.ref, folder], cwd=ROOT,
+            out = subprocess.run(["git", "ls-tree", "-r", "--name-only", self.ref, folder], cwd=self.root,
                                  capture_output=True, text=True, check=True).stdout
             found = sorted(out.split())
         return [f for f in found if f.endswith(suffixes) and "/target/" not in f]
@@ -279,8 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--from-ref", help="read the old sources from this git commit (default: working tree)")
     ap.add_argument("--warehouse", type=Path, help="a built warehouse (e.g. demo_home/warehouse.duckdb) for column types")
+    ap.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # tests: another checkout
+    ap.add_argument("--catalogue", type=Path, default=CATALOGUE, help=argparse.SUPPRESS)  # tests: another catalogue
     args = ap.parse_args(argv)
-    tree = Tree(args.from_ref)
+    tree = Tree(args.from_ref, args.root)
+    catalogue_dir = args.catalogue
 
     col_docs, table_docs, accepted = dbt_descriptions(tree)
     labels = module_literal(tree.read("reports/labels.py"), "_COLUMNS") or {}
@@ -294,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
     prov = provenance_docs(raw_sql)
     wh = warehouse_columns(args.warehouse) if args.warehouse else {}
 
-    header, data = load(CATALOGUE / "columns.yml")
+    header, data = load(catalogue_dir / "columns.yml")
     fields: dict = data.setdefault("fields", {}) or {}
     tables: dict = data.setdefault("tables", {}) or {}
     data["fields"], data["tables"] = fields, tables
@@ -334,7 +337,8 @@ def main(argv: list[str] | None = None) -> int:
                 label_zh = labels[name][0] if name in labels else (re.split(r"[：，；。]", zh)[0] if zh else name)
                 label_en = labels[name][1] if name in labels else humanise(name)
                 display = infer_display(name, typ or "", kinds)
-                f = {"type": typ or "VARCHAR", "label": {"zh": label_zh, "en": label_en}}
+                # UNKNOWN until a warehouse (--warehouse) or DDL tells; tests/catalogue rejects it
+                f = {"type": typ or "UNKNOWN", "label": {"zh": label_zh, "en": label_en}}
                 unit = infer_unit(name, display, en)
                 if unit:
                     f["unit"] = unit
@@ -373,6 +377,9 @@ def main(argv: list[str] | None = None) -> int:
                     o["doc"] = wanted
                 if not new_col:
                     changes.append(f"~ doc of {tname}.{name}")
+            if typ and f.get("type") == "UNKNOWN":
+                f["type"] = typ
+                changes.append(f"~ type of {name}: {typ}")
             if typ and typ != o.get("type", f.get("type")):
                 if typ == f.get("type"):
                     o.pop("type", None)
@@ -390,11 +397,11 @@ def main(argv: list[str] | None = None) -> int:
                 t["columns"][name] = value
             prev = name
 
-    dump(CATALOGUE / "columns.yml", header, data)
+    dump(catalogue_dir / "columns.yml", header, data)
 
     # vocabularies: every accepted_values test names one (a catalogued vocabulary holding all its
     # values, else a new one named after the column); codes and labels already catalogued stay
-    vheader, vocab = load(CATALOGUE / "vocabularies.yml")
+    vheader, vocab = load(catalogue_dir / "vocabularies.yml")
     for col, values in accepted.items():
         wanted = {str(v) for v in values}
         name = next((n for n, v in vocab.items() if wanted <= {str(k) for k in v.get("terms") or {}}), col)
@@ -406,8 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         if col in fields and not fields[col].get("vocabulary"):
             fields[col]["vocabulary"] = name
             changes.append(f"~ vocabulary of {col}: {name}")
-    dump(CATALOGUE / "vocabularies.yml", vheader, vocab)
-    dump(CATALOGUE / "columns.yml", header, data)
+    dump(catalogue_dir / "vocabularies.yml", vheader, vocab)
+    dump(catalogue_dir / "columns.yml", header, data)
 
     print("\n".join(changes) if changes else "catalogue already up to date", file=sys.stderr)
     return 0

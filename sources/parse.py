@@ -13,15 +13,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pilotdw import catalogue
 from pilotdw.sources import cells
 from pilotdw.sources.contract import SOURCE_COLUMNS, Column
 from pilotdw.sources.geography import division_locality, explicit_disagrees, locality_code
 from pilotdw.sources.readers import Table
 from pilotdw.sources.uscc import uscc_problems
 
-QUALIFICATIONS = ("ip_demonstration", "ip_advantage", "little_giant")
-ASSESSMENT_KINDS = ("initial", "annual", "graded")
-GRADE_LEVELS = {"初始级": 1, "过程级": 2, "项目级": 3, "系统级": 4, "生态级": 5}
+# The coded vocabularies are the catalogue's (stated once there); the Chinese words below are how
+# landed files write them, zipped in the catalogue's order.
+QUALIFICATIONS = catalogue.codes("qualification")  # ip_demonstration, ip_advantage, little_giant
+ASSESSMENT_KINDS = catalogue.codes("assessment_kind")  # initial, annual, graded
+GRADE_LEVELS = {t.label_zh: int(t.code) for t in catalogue.vocabulary("grade")}  # 初始级 1 … 生态级 5
 _CATEGORY_SEPARATORS = re.compile(r"[、,;]")  # after NFKC: 、 , ， ; ；
 
 
