@@ -1,5 +1,6 @@
 """A small, hand-made build database that passes every gate: raw and audit tables from
-sources/raw_schema.sql, a staging registers table, and mart tables with the metrics.md columns.
+sources/raw_schema.sql, a staging registers table, and mart tables created from the catalogue's DDL
+(catalogue.create_table_sql: the real columns and types) filled with crafted values.
 
 Tests start from `build_clean_warehouse(path)` and break one thing with plain SQL. Reusable by
 other test rooms (`from tests.expectations.crafted import build_clean_warehouse`): no dbt, no files.
@@ -22,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pilotdw import settings
+from pilotdw.catalogue import create_table_sql
 YEARS = (2023, 2024, 2025)
 SHANGHAI = "310000"
 SHENZHEN = "440300"
@@ -54,11 +56,16 @@ def fake_uscc(locality_code: str, serial: int) -> str:
 
 def _localities_table(con) -> None:
     rows = [(l.code, l.name, l.name_en, l.parent_code, l.kind) for l in settings.localities()]
-    con.execute(
-        "CREATE TABLE marts.dim_locality (locality_code VARCHAR, locality_name VARCHAR, "
-        "locality_name_en VARCHAR, parent_code VARCHAR, kind VARCHAR)"
-    )
-    con.executemany("INSERT INTO marts.dim_locality VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute(create_table_sql("marts.dim_locality"))
+    con.executemany("INSERT INTO marts.dim_locality (locality_code, locality_name, locality_name_en, parent_code, "
+                    "locality_kind) VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def _mart(con, table: str, select: str) -> None:
+    """Create a mart from the catalogue's DDL (its real columns and types) and fill it BY NAME from
+    `select`; columns the select leaves out stay NULL."""
+    con.execute(create_table_sql(table))
+    con.execute(f"INSERT INTO {table} BY NAME {select}")
 
 
 # Provenance columns of every raw table, as SELECT items (INSERT … BY NAME: columns that
@@ -135,9 +142,7 @@ def _audit(con) -> None:
 def _marts(con) -> None:
     years = list(YEARS)
     p0, p1 = settings.P0, settings.P1
-    con.execute(
-        f"""
-        CREATE TABLE marts.coverage_by_locality_year AS
+    _mart(con, "marts.coverage_by_locality_year", f"""
         SELECT l.locality_code, l.locality_name, y AS year,
                30::BIGINT AS eligible_base, 11::BIGINT AS batch_pilots, 10::BIGINT AS batch_eligible_pilots,
                10 / 30 AS batch_ratio, TRUE AS meets_batch_target,
@@ -149,13 +154,11 @@ def _marts(con) -> None:
                CASE WHEN y = {p0} THEN DATE '2023-06-01' ELSE make_date(y, 3, 1) END AS list_submitted_on,
                TRUE AS has_list,
                CASE WHEN y = {p0} THEN make_date(y, 6, 30) ELSE make_date(y, 3, 31) END AS list_deadline,
-               TRUE AS list_on_time
+               TRUE AS list_on_time, FALSE AS behind_schedule
         FROM marts.dim_locality AS l CROSS JOIN (SELECT unnest({years}) AS y)
         """
     )
-    con.execute(
-        f"""
-        CREATE TABLE marts.participation_by_locality_year AS
+    _mart(con, "marts.participation_by_locality_year", f"""
         SELECT l.locality_code, y AS year,
                (10 * (y - {p0} + 1))::BIGINT AS cumulative_pilots,
                (10 * (y - {p0} + 1))::BIGINT AS assessed_initial,
@@ -167,9 +170,7 @@ def _marts(con) -> None:
         """
     )
     yoy = ", ".join(f"CASE WHEN y > {p0} THEN 0.1 END::DOUBLE AS {name}_yoy" for name in settings.indicators())
-    con.execute(
-        f"""
-        CREATE TABLE marts.enterprise_improvement AS
+    _mart(con, "marts.enterprise_improvement", f"""
         SELECT '91{SHANGHAI}' || lpad(e::VARCHAR, 9, '0') || 'X' AS uscc, '{SHANGHAI}' AS locality_code,
                {p0} AS cohort_year, y AS year, 60.0::DOUBLE AS baseline_score, (60 + 5 * (y - {p0}))::DOUBLE AS latest_score,
                (5 * (y - {p0}))::DOUBLE AS score_delta, y > {p0} AS improved, 3 AS latest_grade, {yoy}
@@ -185,9 +186,7 @@ def _marts(con) -> None:
         FROM marts.enterprise_improvement CROSS JOIN (SELECT unnest([2022, 2023, 2024, 2025]) AS y)
         """
     )
-    con.execute(
-        f"""
-        CREATE TABLE marts.regional_effectiveness AS
+    _mart(con, "marts.regional_effectiveness", f"""
         SELECT locality_code, y AS year, 10::BIGINT AS pilots_with_delta, 5.0::DOUBLE AS mean_score_delta,
                5.0::DOUBLE AS median_score_delta, 0.8::DOUBLE AS share_improved, 0.9::DOUBLE AS filing_rate,
                10 * (y - {p0} + 1) / 30 AS cumulative_coverage, 2.0::DOUBLE AS hvp_per_pilot, 0.1::DOUBLE AS hvp_growth,
@@ -199,9 +198,7 @@ def _marts(con) -> None:
         CROSS JOIN (SELECT unnest({years}) AS y)
         """
     )
-    con.execute(
-        f"""
-        CREATE TABLE marts.national_summary AS
+    _mart(con, "marts.national_summary", f"""
         SELECT y AS year, 37::BIGINT AS localities_with_lists, (37 * 30)::BIGINT AS eligible_base,
                (37 * 11)::BIGINT AS batch_pilots, (37 * 10 * (y - {p0} + 1))::BIGINT AS cumulative_eligible_pilots,
                10 * (y - {p0} + 1) / 30 AS cumulative_coverage, 37::BIGINT AS localities_on_track,
@@ -210,9 +207,7 @@ def _marts(con) -> None:
         FROM (SELECT unnest({years}) AS y)
         """
     )
-    con.execute(
-        """
-        CREATE TABLE marts.fct_pilot_membership AS
+    _mart(con, "marts.fct_pilot_membership", """
         SELECT file_hash || ':' || row_number AS pilot_row_id, locality_code, year, batch, seq,
                name AS pilot_name, name_key, uscc, 'matched' AS match_status,
                locality_code AS enterprise_locality_code, FALSE AS locality_mismatch, FALSE AS in_eligible_base,
@@ -220,9 +215,7 @@ def _marts(con) -> None:
         FROM raw.pilots
         """
     )
-    con.execute(
-        """
-        CREATE TABLE marts.dim_enterprise AS
+    _mart(con, "marts.dim_enterprise", """
         SELECT DISTINCT uscc, name AS enterprise_name, name_key, locality_code, TRUE AS in_register
         FROM raw.registers
         """
