@@ -2,8 +2,8 @@
 
 A one-off for merges (catalogue/README.md, "Bootstrap"): it reads the dbt YAML descriptions (marts
 and sources), the report column labels (reports/labels.py `_COLUMNS`), the display kinds the reports
-use (reports/context.py), the raw and audit DDL (sources/raw_schema.sql, the `*_DDL` strings of
-orchestration/publish.py and expectations/results.py) and the accepted_values tests, either from the
+use (reports/context.py), the raw and audit DDL (sources/raw_schema.sql, the `*_DDL` string constants
+of the rooms' Python modules) and the accepted_values tests, either from the
 working tree or from a git commit (`--from-ref`), plus the column types of a built warehouse
 (`--warehouse`). It never drops what the catalogue holds:
 - a table or column it finds and the catalogue lacks is added (in the warehouse's or DDL's order);
@@ -291,9 +291,12 @@ def main(argv: list[str] | None = None) -> int:
                             tree.read("reports/context.py") or ""))
     raw_sql = tree.read("sources/raw_schema.sql") or ""
     ddl = parse_ddl(raw_sql)
-    for path in ("orchestration/publish.py", "expectations/results.py"):
-        for s in ddl_strings(tree.read(path)):
-            ddl.update(parse_ddl(s))
+    # DDL kept in Python (before the catalogue: audit.builds in orchestration/publish.py,
+    # audit.check_results in expectations/results.py; any other *_DDL constant a branch added)
+    for folder in ("orchestration", "expectations", "sources", "reports"):
+        for path in tree.files(folder, (".py",)):
+            for s in ddl_strings(tree.read(path)):
+                ddl.update({k: v for k, v in parse_ddl(s).items() if k.split(".")[0] in SCHEMAS})
     prov = provenance_docs(raw_sql)
     wh = warehouse_columns(args.warehouse) if args.warehouse else {}
 
