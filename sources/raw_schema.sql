@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS raw.assessments (
     process_score     DOUBLE,                 -- innovation-process module (clause 6), 0–100
     results_score     DOUBLE,                 -- results module, 0–100
     grade             INTEGER,                -- 1–5
-    evaluator         VARCHAR,
+    evaluator         VARCHAR,                -- the assessing body, as written
     source_file       VARCHAR NOT NULL,       -- landing-relative path as landed, e.g. 'pilots/310000_2023_b1_首批名单.tsv'
     file_hash         VARCHAR NOT NULL,       -- sha256 of the file's bytes (its name in the archive)
     sheet             VARCHAR,                -- xlsx sheet name, NULL for csv/tsv
@@ -79,19 +79,19 @@ CREATE TABLE IF NOT EXISTS raw.filings (
     uscc                          VARCHAR NOT NULL,       -- unified social credit code
     year                          INTEGER NOT NULL,       -- the year the figures describe
     submitted_on                  DATE,                   -- submission date
-    revenue                       DOUBLE,                 -- 万元
-    rd_expense                    DOUBLE,                 -- 万元
-    invention_applications        DOUBLE,                 -- counts are whole numbers, stored as DOUBLE for ratios
-    invention_grants              DOUBLE,
-    valid_invention_patents       DOUBLE,
+    revenue                       DOUBLE,                 -- Operating revenue in the data year (万元; NULL: not reported, never 0)
+    rd_expense                    DOUBLE,                 -- R&D expenditure in the data year (万元; NULL: not reported, never 0)
+    invention_applications        DOUBLE,                 -- Invention patent applications in the data year (件; NULL: not reported, never 0)
+    invention_grants              DOUBLE,                 -- Invention patents granted in the data year (件; NULL: not reported, never 0)
+    valid_invention_patents       DOUBLE,                 -- Valid invention patents held in the data year (件; NULL: not reported, never 0)
     high_value_invention_patents  DOUBLE,                 -- high-value invention patents held at the end of the data year
-    pct_applications              DOUBLE,
-    trademark_registrations       DOUBLE,
-    ip_staff                      DOUBLE,
-    ip_budget                     DOUBLE,                 -- 万元
-    ip_transaction_income         DOUBLE,                 -- 万元
-    ip_pledge_financing           DOUBLE,                 -- 万元
-    patent_product_revenue        DOUBLE,                 -- 万元
+    pct_applications              DOUBLE,                 -- PCT international applications in the data year (件; NULL: not reported, never 0)
+    trademark_registrations       DOUBLE,                 -- Trademark registrations in the data year (件; NULL: not reported, never 0)
+    ip_staff                      DOUBLE,                 -- Full-time IP staff in the data year (人; NULL: not reported, never 0)
+    ip_budget                     DOUBLE,                 -- IP budget in the data year (万元; NULL: not reported, never 0)
+    ip_transaction_income         DOUBLE,                 -- IP licensing and transfer income in the data year (万元; NULL: not reported, never 0)
+    ip_pledge_financing           DOUBLE,                 -- IP pledge financing in the data year (万元; NULL: not reported, never 0)
+    patent_product_revenue        DOUBLE,                 -- Patent-product sales revenue in the data year (万元; NULL: not reported, never 0)
     source_file                   VARCHAR NOT NULL,       -- landing-relative path as landed, e.g. 'pilots/310000_2023_b1_首批名单.tsv'
     file_hash                     VARCHAR NOT NULL,       -- sha256 of the file's bytes (its name in the archive)
     sheet                         VARCHAR,                -- xlsx sheet name, NULL for csv/tsv
@@ -105,13 +105,13 @@ CREATE TABLE IF NOT EXISTS raw.filings (
 -- audit.loads: 加载记录 / one row per source file seen: hash, format, encoding, rows read/loaded/quarantined, status (loaded, duplicate, superseded, rejected), reason.
 CREATE TABLE IF NOT EXISTS audit.loads (
     path              VARCHAR NOT NULL,       -- landing-relative path
-    content_hash      VARCHAR NOT NULL,
+    content_hash      VARCHAR NOT NULL,       -- sha256 of the file's bytes (its name in the archive)
     source            VARCHAR,                -- registers | pilots | assessments | filings
     format            VARCHAR,                -- csv | tsv | xlsx | NULL (unknown)
     encoding          VARCHAR,                -- utf-8 | utf-8-sig | gb18030 | NULL (xlsx, rejected)
-    rows_read         INTEGER NOT NULL,
-    rows_loaded       INTEGER NOT NULL,
-    rows_quarantined  INTEGER NOT NULL,
+    rows_read         INTEGER NOT NULL,       -- data rows read from the file
+    rows_loaded       INTEGER NOT NULL,       -- rows written to the raw table
+    rows_quarantined  INTEGER NOT NULL,       -- rows written to audit.quarantine instead
     status            VARCHAR NOT NULL,       -- loaded | duplicate | superseded | rejected
     reason            VARCHAR,                -- why the file was rejected, superseded or skipped, in words
     loaded_at         TIMESTAMP NOT NULL,     -- when this build parsed the file
