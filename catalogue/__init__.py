@@ -140,12 +140,18 @@ def create_table_sql(name: str, *, if_not_exists: bool = True) -> str:
     width = max(len(_quoted(c.name)) for c in t.columns)
     lines = []
     for i, c in enumerate(t.columns):
-        decl = f"    {_quoted(c.name).ljust(width)}  {c.type}{' NOT NULL' if c.not_null else ''}"
+        decl = f"    {_quoted(c.name).ljust(width)}  {_portable(c.type)}{' NOT NULL' if c.not_null else ''}"
         decl += "," if i < len(t.columns) - 1 else ""
         doc = " ".join(c.doc_en.split())
         lines.append(f"{decl.ljust(width + 28)}  -- {doc}" if doc else decl)
     head = f"CREATE TABLE {'IF NOT EXISTS ' if if_not_exists else ''}{name} ("
     return head + "\n" + "\n".join(lines) + "\n);"
+
+
+def _portable(sql_type: str) -> str:
+    """The type as both engines spell it: DuckDB's DOUBLE is DOUBLE PRECISION in PostgreSQL (and an
+    alias of DOUBLE in DuckDB), so the same DDL creates the raw and audit tables on either."""
+    return "DOUBLE PRECISION" if sql_type == "DOUBLE" else sql_type
 
 
 _RESERVED = {"check", "table", "column"}  # keywords DuckDB and PostgreSQL need quoted as names
