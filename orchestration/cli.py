@@ -12,6 +12,8 @@ import click
 
 import settings
 
+EXIT_HOME_BUSY = 3  # 0 published/unchanged, 1 blocked by a gate, 2 failed (orchestration.summary.RunSummary.exit_code)
+
 _LANDING = click.option("--landing", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_LANDING",
                         help="Landing folder with registers/, pilots/, assessments/, filings/ [env PILOTDW_LANDING; default ./landing].")
 _HOME = click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_HOME",
@@ -44,16 +46,23 @@ def main() -> None:
 def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: bool) -> None:
     """Run the nightly job now: archive, rebuild, gate, report, publish.
 
-    Exits 0 when the warehouse was published (or nothing landed since the published build), 1 when a
-    blocking gate stopped publication (the summary names each failed check and rejected file), 2 when
-    the run failed for another reason. The summary is also written to <home>/runs/<run_id>.md.
+    \b
+    Exit status:
+      0  published, or nothing landed since the published build (unchanged)
+      1  a blocking quality gate stopped publication (the summary names each failed check and rejected file)
+      2  the run failed otherwise (a crash, a full disk: the summary's "Reason:" line says which)
+      3  another pilotdw run holds this home; nothing was done
+
+    The summary is also written to <home>/runs/<run_id>.md. A run whose predecessor was killed marks
+    that run FAILED in Dagster's run history, removes its build and carries on.
     """
     from orchestration.runner import HomeBusy, run_nightly
 
     try:
         summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang, force=force)
     except HomeBusy as exc:
-        raise click.ClickException(str(exc)) from None
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_HOME_BUSY)
     click.echo(summary.text)
     sys.exit(summary.exit_code)
 
@@ -61,32 +70,31 @@ def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: 
 @main.command()
 @click.argument("query")
 @_HOME
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query: str, home: Path | None, fmt: str) -> None:
-    """Run QUERY against the published warehouse, read-only.
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table: the first 200 rows for reading; csv, json: every row, streamed in batches (flat memory).")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds after which the query is stopped (0: no limit).")
+def sql(query: str, home: Path | None, fmt: str, timeout: float) -> None:
+    """Run one read-only QUERY against the published warehouse (<home>/warehouse.duckdb).
+
+    \b
+    One statement per call, and only one that reads: SELECT (also WITH … SELECT, DESCRIBE, SHOW,
+    SUMMARIZE, VALUES). Refused: COPY, ATTACH, DETACH, USE, INSTALL, LOAD, SET, PRAGMA, CALL, EXPORT
+    and every write. No file is read or written (read_csv('/etc/passwd') is refused by DuckDB:
+    enable_external_access=false, lock_configuration=true). Ctrl-C stops the query.
+
+    \b
+    Exit status: 0 done, 1 DuckDB reported an error, 2 refused before running, 3 stopped by --timeout,
+    130 stopped by Ctrl-C.
 
     \b
     Example: pilotdw sql "SELECT locality_name, cumulative_coverage FROM marts.coverage_by_locality_year WHERE year = 2024"
     """
-    import duckdb
+    from orchestration.safe_sql import run_query
 
     warehouse = settings.home_dir(home) / "warehouse.duckdb"
     if not warehouse.exists():
         raise click.ClickException(f"no published warehouse at {warehouse}; run `pilotdw run` first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        try:
-            rel = con.sql(query)
-        except duckdb.Error as exc:
-            raise click.ClickException(str(exc)) from None
-        if rel is None:
-            return
-        if fmt == "table":
-            rel.show(max_width=200, max_rows=200)
-        else:
-            frame = rel.df()
-            click.echo(frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records", force_ascii=False, date_format="iso"), nl=False)
-            if fmt == "json":
-                click.echo()
+    sys.exit(run_query(warehouse, query, fmt, timeout))
 
 
 @main.command("demo-data")

@@ -20,6 +20,7 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 import settings
+from settings.children import PARENT_PID_ENV
 from orchestration.resources import PilotdwHome
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -76,6 +77,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     os.environ["PILOTDW_DB_PATH"] = str(build_db)
     os.environ["PILOTDW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit()
     os.environ["PILOTDW_DBT_THREADS"] = str(settings.dbt_threads())
+    os.environ[PARENT_PID_ENV] = str(os.getpid())  # dbt_child dies with this process
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
@@ -143,7 +145,7 @@ class PilotdwDbtCli(DbtCliResource):
 
     @cached_property
     def _cli_version(self):
-        if Path(self.dbt_executable) != Path(sys.executable).with_name("dbt"):
+        if Path(self.dbt_executable) not in (Path(sys.executable).with_name("dbt"), Path(sys.executable)):
             return DbtCliResource._cli_version.func(self)  # some other dbt: ask it
         from importlib.metadata import version
         from packaging.version import parse
@@ -155,13 +157,14 @@ class PilotdwDbtCli(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    # The dbt of this environment, whether or not the venv is on PATH (cron, the UI, `uv run`).
-    executable = Path(sys.executable).with_name("dbt")
+    # The dbt of this environment, whether or not the venv is on PATH (cron, the UI, `uv run`), run
+    # as `python -m orchestration.dbt_child` so that it dies with the run (settings.children).
     return PilotdwDbtCli(
         project_dir=dbt_project(),
         profiles_dir=str(settings.DBT_PROJECT_DIR),
         target="build",
-        dbt_executable=str(executable) if executable.exists() else "dbt",
+        dbt_executable=sys.executable,
+        global_config_flags=["-m", "orchestration.dbt_child"],
     )
 
 
