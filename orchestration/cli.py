@@ -164,5 +164,58 @@ def report(home: Path | None, year: int | None, lang: str) -> None:
         click.echo(path)
 
 
+@main.command()
+@_HOME
+@click.option("--year", type=int, required=True, help="The evaluation year this build is the official result of.")
+@click.option("--supersede", is_flag=True, help="Replace an existing release of YEAR (the old one is kept as releases/<YEAR>.superseded-<time>).")
+def release(home: Path | None, year: int, supersede: bool) -> None:
+    """Freeze the published build as the official evaluation of YEAR: <home>/releases/<YEAR>/.
+
+    \b
+    It holds a copy of warehouse.duckdb, the reports, and manifest.json: the source files with their
+    SHA-256, the archive entries the build was made from, the code version, the build id and a
+    checksum of every file. Releases are never pruned and never overwritten without --supersede.
+    `pilotdw rebuild --release YEAR --out DIR` rebuilds one from the archive.
+    """
+    from orchestration.release import ReleaseError, make_release
+
+    try:
+        folder = make_release(settings.home_dir(home), year, supersede=supersede)
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"released {year}: {folder}")
+
+
+@main.command()
+@_HOME
+@click.option("--as-of", "as_of", default=None, help="Rebuild from the files that had landed by this date (YYYY-MM-DD, the whole day, UTC) or ISO time.")
+@click.option("--release", "release_year", type=int, default=None, help="Rebuild from the archive entries recorded in the manifest of this release.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="An empty folder: the rebuilt home (warehouse.duckdb, reports/).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--quiet", "-q", is_flag=True)
+def rebuild(home: Path | None, as_of: str | None, release_year: int | None, out: Path, lang: str, quiet: bool) -> None:
+    """Rebuild the warehouse from the archive as it was: the files landed by --as-of, or those of a
+    release (--release YEAR), into a new home OUT. The home itself is not touched.
+
+    Exits like `pilotdw run` (0 published into OUT, 1 blocked by a gate, 2 failed).
+    """
+    from orchestration.release import ReleaseError, entries_as_of, release_entries, seed_home
+    from orchestration.runner import run_nightly
+
+    if (as_of is None) == (release_year is None):
+        raise click.UsageError("give exactly one of --as-of DATE and --release YEAR")
+    home_path = settings.home_dir(home)
+    try:
+        entries = release_entries(home_path, release_year) if release_year is not None else entries_as_of(home_path / "archive", as_of)
+        if not entries:
+            raise ReleaseError(f"no file had landed by {as_of}")
+        landing = seed_home(home_path / "archive", entries, out.resolve())
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    summary = run_nightly(landing, out.resolve(), quiet=quiet, report_lang=lang, force=True)
+    click.echo(summary.text)
+    sys.exit(summary.exit_code)
+
+
 if __name__ == "__main__":
     main()

@@ -122,7 +122,7 @@ def _run_holding_home(lock, run_id: str, landing: Path, home: Path, *, quiet: bo
     from orchestration.definitions import build_definitions
     from orchestration.recovery import recover, remove_build
     from orchestration.resources import PilotdwHome
-    from orchestration.space import is_out_of_space, out_of_space_line
+    from orchestration.space import disk_is_full, is_out_of_space, out_of_space_line
 
     pilotdw = PilotdwHome(landing=str(landing), home=str(home), quiet=quiet, report_lang=report_lang,
                           keep_builds=settings.keep_builds(), force=force)
@@ -155,6 +155,10 @@ def _run_holding_home(lock, run_id: str, landing: Path, home: Path, *, quiet: bo
             pilotdw.say(error)
         elif result is not None and not models_not_built(result) and gate_blocked(pilotdw.build_db(run_id), run_id):
             status, error = "blocked", "a blocking quality gate failed"
+        elif disk_is_full(home):  # the failure's own message did not say so (a tool died writing)
+            remove_build(pilotdw.builds_dir, run_id)
+            status, error = "failed", out_of_space_line(home)
+            pilotdw.say(error)
         elif crash is not None:
             status, error = "failed", f"{type(crash).__name__}: {str(crash).strip().splitlines()[-1] if str(crash).strip() else ''}"
         else:

@@ -131,6 +131,14 @@ def is_out_of_space(*texts_or_errors: object) -> bool:
     return False
 
 
+def disk_is_full(path: Path) -> bool:
+    """Whether the file system of `path` has (almost) nothing left: under 16 MB free."""
+    try:
+        return shutil.disk_usage(path).free < 16 * MB
+    except OSError:
+        return False
+
+
 def out_of_space_line(home: Path) -> str:
     free = shutil.disk_usage(home).free if home.exists() else 0
     return (f"out of disk space: the file system of {home} is full ({mb(free)} free after removing this run's "
