@@ -34,6 +34,13 @@ def main() -> None:
       pilotdw demo-data ./landing            # a realistic landing folder to try things on
       pilotdw run --landing ./landing --home ./pilotdw_home
       pilotdw sql "SELECT * FROM marts.national_summary" --home ./pilotdw_home
+      pilotdw release --year 2025 --home ./pilotdw_home   # freeze the official result of a year
+
+    \b
+    Exit status of `pilotdw run`: 0 published or unchanged, 1 blocked by a quality gate,
+    2 failed (the summary's Reason: line says why, e.g. out of disk space), 3 another run holds
+    the home. `pilotdw sql` runs one read-only SELECT: 0 done, 1 DuckDB error, 2 refused,
+    3 timed out, 130 Ctrl-C.
     """
 
 

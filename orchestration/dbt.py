@@ -112,12 +112,37 @@ def _first_line(text: object) -> str:
     return lines[0] if lines else ""
 
 
+class _BestEffort:
+    """A log file whose writes may fail (a full disk) without stopping the dbt step: dbt itself then
+    fails on the same disk and says so, and dagster-dbt's event generator is not broken mid-flush
+    (which printed a traceback of its own)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+
+    def write(self, text: str) -> int:
+        try:
+            return self._fh.write(text)
+        except OSError:
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._fh.flush()
+        except OSError:
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._fh, name)
+
+
 def _quietly(invocation, log_path: Path):
     """dagster-dbt echoes every dbt log line to stdout; pilotdw's stdout is the run summary, so the
     lines go to the build's dbt.log instead. If the step stops early (an error, a closed generator)
     the dbt process is stopped too, so it does not keep the build database locked."""
     events = invocation.stream()
     with log_path.open("a", encoding="utf-8") as log:
+        log = _BestEffort(log)
         try:
             while True:
                 with contextlib.redirect_stdout(log):

@@ -132,14 +132,15 @@ def _run_holding_home(lock, run_id: str, landing: Path, home: Path, *, quiet: bo
         crash: Exception | None = None
         result = None
         try:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_id=run_id,
-                tags={"pilotdw/trigger": "cli"},
-                # Dagster's own event log is for the UI; the console gets pilotdw's progress lines.
-                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            )
+            with _without_event_log_noise():
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_id=run_id,
+                    tags={"pilotdw/trigger": "cli"},
+                    # Dagster's own event log is for the UI; the console gets pilotdw's progress lines.
+                    run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+                )
         except Exception as exc:  # Dagster's own storage failing (a full disk: sqlite "disk I/O error")
             crash = exc
             _mark_failed(instance, run_id, f"{type(exc).__name__}: {exc}")
@@ -166,6 +167,35 @@ def _run_holding_home(lock, run_id: str, landing: Path, home: Path, *, quiet: bo
         summary = record_outcome(pilotdw, run_id, status=status, error=error, timings=timings)
         tidy_home(pilotdw, instance, run_id)
         return summary
+
+
+class _DropEventLogErrors:
+    """stderr without Dagster's "Exception while writing logger call to event log: <SQL …>" (written
+    once per event when its SQLite storage cannot be written, e.g. on a full disk): the run's own
+    summary names the cause in one line."""
+
+    NOISE = "Exception while writing logger call to event log"
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return len(text) if text.startswith(self.NOISE) else self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def _without_event_log_noise():
+    import sys
+
+    original = sys.stderr
+    sys.stderr = _DropEventLogErrors(original)
+    try:
+        yield
+    finally:
+        sys.stderr = original
 
 
 def step_errors(result) -> list[str]:

@@ -22,9 +22,11 @@ PILOTDW = Path(sys.executable).with_name("pilotdw")
 ENV = {**os.environ, "DO_NOT_TRACK": "1", "GX_ANALYTICS_ENABLED": "false", "PILOTDW_INGEST_WORKERS": "2"}
 # A demo landing of ~1.2 MB: above sources.load.PARALLEL_FROM_BYTES, so the raw stage has two
 # worker processes to leave behind; small enough for a run of well under a minute.
-DRILL_SCALE = "0.25"
-# The progress line (stderr) that shows a run is inside the stage, and the stage's name.
-KILL_STAGES = [("raw", "[1/"), ("dbt", "dbt: building"), ("report", "gates: 2")]
+DRILL_SCALE = "0.35"
+# Each stage's name, and the progress lines (stderr, in this order) that show a run is inside it:
+# the raw layer once the first file is parsed; dbt once it started; the report once the gates after
+# dbt have printed their line.
+KILL_STAGES = [("raw", ("[1/",)), ("dbt", ("dbt: building",)), ("report", ("dbt: building", "gates:"))]
 
 
 def pilotdw(*args: str, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -51,18 +53,24 @@ class Started:
         with self._seen:
             self._seen.notify_all()
 
-    def wait_for(self, prefix: str, timeout: float = 300) -> str:
-        """The first stderr line starting with `prefix`; fails if the run ends or the time passes first."""
+    def wait_for(self, *prefixes: str, timeout: float = 300) -> str:
+        """The first stderr line starting with the last prefix and coming after lines starting with
+        each earlier one; fails if the run ends or the time passes first."""
         deadline = time.monotonic() + timeout
         with self._seen:
             while True:
-                found = next((l for l in self.lines if l.startswith(prefix)), None)
-                if found is not None:
+                found, at = None, 0
+                for prefix in prefixes:
+                    at = next((i for i in range(at, len(self.lines)) if self.lines[i].startswith(prefix)), None)
+                    if at is None:
+                        break
+                    found, at = self.lines[at], at + 1
+                if at is not None and found is not None:
                     return found
                 if self.proc.poll() is not None and not self._reader.is_alive():
-                    raise AssertionError(f"the run ended (exit {self.proc.returncode}) before '{prefix}':\n" + "\n".join(self.lines[-20:]))
+                    raise AssertionError(f"the run ended (exit {self.proc.returncode}) before {prefixes}:\n" + "\n".join(self.lines[-20:]))
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"no line '{prefix}' within {timeout} s:\n" + "\n".join(self.lines[-20:]))
+                    raise AssertionError(f"no lines {prefixes} within {timeout} s:\n" + "\n".join(self.lines[-20:]))
                 self._seen.wait(1)
 
     def kill_leader(self) -> None:
@@ -165,13 +173,13 @@ def run_drill(root: Path) -> Drill:
     gen = pilotdw("demo-data", str(landing), "--scale", DRILL_SCALE)
     assert gen.returncode == 0, gen.stderr
     drill = Drill(landing, home)
-    for stage, line in KILL_STAGES:
+    for stage, lines in KILL_STAGES:
         run = Started(landing, home)
-        run.wait_for(line)
+        run.wait_for(*lines)
         owner = json.loads((home / ".lock").read_text(encoding="utf-8"))
         kids = []
         if stage == "raw":
-            kids = _wait_for_child(run.proc.pid, "multiprocessing", timeout=60)
+            kids = _wait_for_child(run.proc.pid, "spawn_main", timeout=60)
         elif stage == "dbt":
             kids = _wait_for_child(run.proc.pid, "orchestration.dbt_child", timeout=60)
             lock_before = (home / ".lock").read_bytes()

@@ -20,7 +20,7 @@ def test_every_stage_was_reached_and_killed(drill):
 def test_children_were_running_when_killed(drill):
     """The drill is only worth something if there were children to leave behind."""
     by_stage = {k["stage"]: k for k in drill.killed}
-    assert any("multiprocessing" in c for c in by_stage["raw"]["children"]), by_stage["raw"]["children"]
+    assert any("spawn_main" in c for c in by_stage["raw"]["children"]), by_stage["raw"]["children"]
     assert any("orchestration.dbt_child" in c for c in by_stage["dbt"]["children"]), by_stage["dbt"]["children"]
 
 
