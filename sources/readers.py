@@ -101,9 +101,11 @@ def _drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_delimited(source: str, data: bytes, fmt: str, name: str) -> ReadResult:
-    from sources.limits import check_line_lengths, physical_lines, unbalanced_quote
+    from sources.limits import check_line_lengths, csv_max_line_bytes, physical_lines, unbalanced_quote
 
     check_line_lengths(data, name)  # before anything splits or parses a 50 MB "line"
+    # A cell may be as long as a line may be (Python's csv module stops at 131,072 characters).
+    csv.field_size_limit(max(csv.field_size_limit(), csv_max_line_bytes()))
     text, encoding = decode(data)
     sep = "\t" if fmt == "tsv" else ","
     head_lines = text.splitlines()[:HEADER_SEARCH_ROWS]

@@ -140,6 +140,7 @@ class Drill:
     killed: list[dict] = field(default_factory=list)  # stage, run_id, pid, survivors, children seen before the kill
     busy: dict = field(default_factory=dict)  # the concurrent run: exit code, stderr, lock before/after
     final: dict = field(default_factory=dict)  # the recovering run: exit code, stdout, stderr
+    recovered: list[str] = field(default_factory=list)  # every run's "recovered: …" lines
 
     @property
     def warehouse(self) -> Path:
@@ -188,10 +189,12 @@ def run_drill(root: Path) -> Drill:
                           "lock_before": lock_before.decode(), "lock_after": (home / ".lock").read_bytes().decode()}
         run.kill_leader()
         left = wait_no_survivors(run.proc.pid, home)
+        drill.recovered += [l for l in run.lines if l.startswith("recovered:")]
         drill.killed.append({"stage": stage, "run_id": owner["run_id"], "pid": owner["pid"], "children": kids, "survivors": left,
                              "build_files": sorted(p.name for p in (home / "builds").glob(f"{owner['run_id']}*"))})
     code, out, err = Started(landing, home).finish()
     drill.final = {"returncode": code, "stdout": out, "stderr": err}
+    drill.recovered += [l for l in err.splitlines() if l.startswith("recovered:")]
     return drill
 
 
@@ -202,9 +205,9 @@ def drill(tmp_path_factory, worker_id) -> Drill:
     with FileLock(str(shared / "reliability_drill.lock")):
         if not done.exists():
             d = run_drill(root)
-            done.write_text(json.dumps({"killed": d.killed, "busy": d.busy, "final": d.final}), encoding="utf-8")
+            done.write_text(json.dumps({"killed": d.killed, "busy": d.busy, "final": d.final, "recovered": d.recovered}), encoding="utf-8")
         saved = json.loads(done.read_text(encoding="utf-8"))
-    return Drill(root / "landing", root / "home", saved["killed"], saved["busy"], saved["final"])
+    return Drill(root / "landing", root / "home", saved["killed"], saved["busy"], saved["final"], saved["recovered"])
 
 
 def dagster_run(home: Path, run_id: str) -> tuple[str, list[str]]:
