@@ -177,12 +177,16 @@ def run_query(warehouse: Path, query: str, fmt: str, timeout: float, out: TextIO
         con.interrupt()
         worker.join(GRACE_SECONDS)
         err.write(f"\nError: query {stopped_because}; stopped\n")
-        err.flush()
         code = EXIT_INTERRUPTED if "Ctrl-C" in stopped_because else EXIT_TIMEOUT
-        if worker.is_alive():  # DuckDB did not stop in time: leave without it
-            os._exit(code)
-        con.close()
-        return code
+        # Leave at once, without closing the connection or waiting any longer for DuckDB: an
+        # interrupted connection may still count as busy (close() then raises, and DuckDB aborts
+        # the process at exit). The database is open read-only: there is nothing to lose.
+        for handle in (out, err):
+            try:
+                handle.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
     con.close()
     if outcome.error is not None:
         if isinstance(outcome.error, duckdb.Error):
