@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-import settings
-
+from pilotdw import settings
 EXIT_HOME_BUSY = 3  # 0 published/unchanged, 1 blocked by a gate, 2 failed (orchestration.summary.RunSummary.exit_code)
 
 _LANDING = click.option("--landing", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_LANDING",
@@ -63,7 +62,7 @@ def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: 
     The summary is also written to <home>/runs/<run_id>.md. A run whose predecessor was killed marks
     that run FAILED in Dagster's run history, removes its build and carries on.
     """
-    from orchestration.runner import HomeBusy, run_nightly
+    from pilotdw.orchestration.runner import HomeBusy, run_nightly
 
     try:
         summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang, force=force)
@@ -96,7 +95,7 @@ def sql(query: str, home: Path | None, fmt: str, timeout: float) -> None:
     \b
     Example: pilotdw sql "SELECT locality_name, cumulative_coverage FROM marts.coverage_by_locality_year WHERE year = 2024"
     """
-    from orchestration.safe_sql import run_query
+    from pilotdw.orchestration.safe_sql import run_query
 
     warehouse = settings.home_dir(home) / "warehouse.duckdb"
     if not warehouse.exists():
@@ -115,7 +114,7 @@ def sql(query: str, home: Path | None, fmt: str, timeout: float) -> None:
 @click.option("--overwrite", is_flag=True, help="Empty OUT's source folders first.")
 def demo_data(out: Path, scale: float, enterprises: int | None, seed: int, with_rejects: bool, formats: str, overwrite: bool) -> None:
     """Write a realistic landing folder for all 37 localities, 2023–2025, into OUT."""
-    from demo.generate import write_landing
+    from pilotdw.demo.generate import write_landing
 
     kwargs = {"scale": scale, "seed": seed, "include_rejects": with_rejects, "formats": formats, "overwrite": overwrite}
     if enterprises:
@@ -141,7 +140,7 @@ def withdraw(path: str, reason: str, home: Path | None) -> None:
     Its bytes stay in the archive; landing new content at the same path brings the path back.
     Run `pilotdw run` afterwards to rebuild without it.
     """
-    from sources.archive import withdraw as withdraw_path
+    from pilotdw.sources.archive import withdraw as withdraw_path
 
     archive = settings.home_dir(home) / "archive"
     try:
@@ -159,7 +158,7 @@ def report(home: Path | None, year: int | None, lang: str) -> None:
     """Render the national report and locality cards for YEAR from the published warehouse into <home>/reports."""
     import duckdb
 
-    from reports.render import write_reports
+    from pilotdw.reports.render import write_reports
 
     home_path = settings.home_dir(home)
     warehouse = home_path / "warehouse.duckdb"
@@ -184,7 +183,7 @@ def release(home: Path | None, year: int, supersede: bool) -> None:
     checksum of every file. Releases are never pruned and never overwritten without --supersede.
     `pilotdw rebuild --release YEAR --out DIR` rebuilds one from the archive.
     """
-    from orchestration.release import ReleaseError, make_release
+    from pilotdw.orchestration.release import ReleaseError, make_release
 
     try:
         folder = make_release(settings.home_dir(home), year, supersede=supersede)
@@ -206,8 +205,8 @@ def rebuild(home: Path | None, as_of: str | None, release_year: int | None, out:
 
     Exits like `pilotdw run` (0 published into OUT, 1 blocked by a gate, 2 failed).
     """
-    from orchestration.release import ReleaseError, entries_as_of, release_entries, seed_home
-    from orchestration.runner import run_nightly
+    from pilotdw.orchestration.release import ReleaseError, entries_as_of, release_entries, seed_home
+    from pilotdw.orchestration.runner import run_nightly
 
     if (as_of is None) == (release_year is None):
         raise click.UsageError("give exactly one of --as-of DATE and --release YEAR")

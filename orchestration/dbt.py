@@ -19,9 +19,9 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-import settings
-from settings.children import PARENT_PID_ENV
-from orchestration.resources import PilotdwHome
+from pilotdw import settings
+from pilotdw.settings.children import PARENT_PID_ENV
+from pilotdw.orchestration.resources import PilotdwHome
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -70,7 +70,7 @@ MODELS_NOT_BUILT = "models_not_built"  # metadata of the dbt step's failure, rea
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: PilotdwHome):
     """Seeds, staging, intermediate and marts built into this run's database, dbt tests included.
     dbt's test results are recorded as gate results too: error-severity tests block publication."""
-    from expectations.gates import record_dbt_results
+    from pilotdw.expectations.gates import record_dbt_results
 
     build_db = pilotdw.build_db(context.run.run_id)
     # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
@@ -189,7 +189,7 @@ def dbt_resource() -> DbtCliResource:
         profiles_dir=str(settings.DBT_PROJECT_DIR),
         target="build",
         dbt_executable=sys.executable,
-        global_config_flags=["-m", "orchestration.dbt_child"],
+        global_config_flags=["-m", "pilotdw.orchestration.dbt_child"],
     )
 
 

@@ -3,7 +3,7 @@ started it (settings.children). dagster-dbt starts `[dbt_executable, *global_con
 so the dbt resource names this Python and `-m orchestration.dbt_child` instead of the `dbt` script."""
 import sys
 
-from settings.children import die_with_parent, parent_from_env
+from pilotdw.settings.children import die_with_parent, parent_from_env
 
 if __name__ == "__main__":
     die_with_parent(parent_from_env())

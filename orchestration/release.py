@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-import settings
-from sources.archive import MANIFEST, ArchivedFile, read_manifest, sha256_of, stored_path
+from pilotdw import settings
+from pilotdw.sources.archive import MANIFEST, ArchivedFile, read_manifest, sha256_of, stored_path
 
 RELEASE_MANIFEST = "manifest.json"
 
@@ -40,7 +40,7 @@ def code_version() -> dict[str, str | None]:
     code is a git checkout, its commit."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from orchestration.fingerprint import code_fingerprint
+    from pilotdw.orchestration.fingerprint import code_fingerprint
 
     try:
         package = version("pilotdw")

@@ -7,9 +7,9 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-import settings
-from orchestration.recovery import HomeBusy, hold_home  # noqa: F401  (HomeBusy: the CLI's exit 3)
-from orchestration.summary import RunSummary, summarise
+from pilotdw import settings
+from pilotdw.orchestration.recovery import HomeBusy, hold_home  # noqa: F401  (HomeBusy: the CLI's exit 3)
+from pilotdw.orchestration.summary import RunSummary, summarise
 
 
 @contextmanager
@@ -51,7 +51,7 @@ def record_outcome(pilotdw, run_id: str, *, status: str, error: str | None = Non
     unless published or unchanged, notify."""
     import json
 
-    from orchestration.notify import notify
+    from pilotdw.orchestration.notify import notify
 
     summary = summarise(pilotdw.build_db(run_id), run_id, published=status == "published", error=error,
                         warehouse=pilotdw.warehouse, status=status, timings=timings)
@@ -80,7 +80,7 @@ def _first_error(result) -> str | None:
 
 def models_not_built(result) -> int:
     """How many dbt models or seeds the dbt step could not build (0 when it did not fail so)."""
-    from orchestration.dbt import MODELS_NOT_BUILT
+    from pilotdw.orchestration.dbt import MODELS_NOT_BUILT
 
     for event in result.all_events:
         if event.is_step_failure and event.step_key == "dbt_models":
@@ -94,7 +94,7 @@ def gate_blocked(build_db: Path, run_id: str) -> bool:
     """Whether publication was stopped by the gates (as opposed to a crash)."""
     import duckdb
 
-    from orchestration.publish import failed_block_checks
+    from pilotdw.orchestration.publish import failed_block_checks
 
     if not build_db.exists():
         return False
@@ -119,10 +119,10 @@ def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: 
 def _run_holding_home(lock, run_id: str, landing: Path, home: Path, *, quiet: bool, report_lang: str, force: bool) -> RunSummary:
     import dagster as dg
 
-    from orchestration.definitions import build_definitions
-    from orchestration.recovery import recover, remove_build
-    from orchestration.resources import PilotdwHome
-    from orchestration.space import disk_is_full, is_out_of_space, out_of_space_line
+    from pilotdw.orchestration.definitions import build_definitions
+    from pilotdw.orchestration.recovery import recover, remove_build
+    from pilotdw.orchestration.resources import PilotdwHome
+    from pilotdw.orchestration.space import disk_is_full, is_out_of_space, out_of_space_line
 
     pilotdw = PilotdwHome(landing=str(landing), home=str(home), quiet=quiet, report_lang=report_lang,
                           keep_builds=settings.keep_builds(), force=force)
@@ -234,8 +234,8 @@ def tidy_home(pilotdw, instance, run_id: str) -> None:
     """After every run, whatever its outcome: keep the newest builds (failed and blocked ones count
     like published ones; the published build and this run's are never removed) and Dagster's run
     history of the last PILOTDW_KEEP_RUN_DAYS days."""
-    from orchestration.publish import prune_builds
-    from orchestration.space import keep_run_days, prune_run_history
+    from pilotdw.orchestration.publish import prune_builds
+    from pilotdw.orchestration.space import keep_run_days, prune_run_history
 
     linked = pilotdw.reports_link.resolve().parent.name if pilotdw.reports_link.is_symlink() else run_id
     try:

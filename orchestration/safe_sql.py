@@ -39,8 +39,7 @@ class Refused(Exception):
 
 
 def connection_config() -> dict[str, object]:
-    import settings
-
+    from pilotdw import settings
     return {
         **settings.duckdb_config(),
         "enable_external_access": False,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sources.archive import landed_files, read_manifest
+from pilotdw.sources.archive import landed_files, read_manifest
 
 MB = 1 << 20
 # A first build has no predecessor to measure: the demo's first build took ~19 MB of database,
@@ -103,7 +103,7 @@ def check_space(home: Path, landing: Path) -> SpaceNeed:
 def check_space_before_build(pilotdw) -> None:
     """check_space for a run (PilotdwHome), unless it will not build: nothing pending in landing
     and nothing changed since the published build."""
-    from orchestration.fingerprint import build_fingerprint, published_fingerprint
+    from pilotdw.orchestration.fingerprint import build_fingerprint, published_fingerprint
 
     if (not pilotdw.force and pending_bytes(pilotdw.landing_path, pilotdw.archive_dir) == 0
             and build_fingerprint(pilotdw.archive_dir) == published_fingerprint(pilotdw.warehouse)):

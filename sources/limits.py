@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sources.readers import Rejected
+from pilotdw.sources.readers import Rejected
 
 MB = 1 << 20
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.contract import describe_column, match_header, required_columns
+from pilotdw.sources.contract import describe_column, match_header, required_columns
 
 ACCEPTED_FORMATS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
 HEADER_SEARCH_ROWS = 20  # title rows and notes above the header, as government templates have
@@ -48,7 +48,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding that decodes it strictly: UTF-8 with BOM, UTF-8, else GB18030.
     Strict decoding is the detection: GB18030 text is almost never valid UTF-8, and every byte string
     that is not GB18030 fails too, so no statistical guess is needed for these three."""
-    from sources.limits import decode_error
+    from pilotdw.sources.limits import decode_error
 
     if data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -101,7 +101,7 @@ def _drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_delimited(source: str, data: bytes, fmt: str, name: str) -> ReadResult:
-    from sources.limits import check_line_lengths, csv_max_line_bytes, physical_lines, unbalanced_quote
+    from pilotdw.sources.limits import check_line_lengths, csv_max_line_bytes, physical_lines, unbalanced_quote
 
     check_line_lengths(data, name)  # before anything splits or parses a 50 MB "line"
     # A cell may be as long as a line may be (Python's csv module stops at 131,072 characters).
@@ -163,7 +163,7 @@ def _cell_text(value: object) -> object:
 def read_xlsx(source: str, path: Path, name: str) -> ReadResult:
     from python_calamine import CalamineWorkbook  # imported here: only xlsx files need it
 
-    from sources.limits import check_xlsx
+    from pilotdw.sources.limits import check_xlsx
 
     check_xlsx(path, name)  # size and ratio caps, before calamine inflates anything
     try:

@@ -9,7 +9,7 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from sources.uscc import check_digit
+from pilotdw.sources.uscc import check_digit
 from tests.conftest import REAL_SHANGHAI
 from tests.e2e.conftest import run_pipeline
 
@@ -73,8 +73,7 @@ def test_the_run_publishes(shanghai):
 def test_dbt_target_and_log_are_kept_with_the_build_not_in_the_project(shanghai):
     """dbt's per-run target folder lives in <home>/builds/<run_id>/ (pruned with the build), never
     under dbt_project/target, where one folder per nightly run would pile up."""
-    import settings
-
+    from pilotdw import settings
     run, _, _ = shanghai
     (run_dir,) = [p for p in (run.home / "builds").iterdir() if p.is_dir()]
     assert (run_dir / "dbt.log").stat().st_size > 0

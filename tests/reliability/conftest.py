@@ -182,7 +182,7 @@ def run_drill(root: Path) -> Drill:
         if stage == "raw":
             kids = _wait_for_child(run.proc.pid, "spawn_main", timeout=60)
         elif stage == "dbt":
-            kids = _wait_for_child(run.proc.pid, "orchestration.dbt_child", timeout=60)
+            kids = _wait_for_child(run.proc.pid, "pilotdw.orchestration.dbt_child", timeout=60)
             lock_before = (home / ".lock").read_bytes()
             second = pilotdw("run", "--landing", str(landing), "--home", str(home), timeout=300)
             drill.busy = {"returncode": second.returncode, "stderr": second.stderr, "stdout": second.stdout,
@@ -214,7 +214,7 @@ def dagster_run(home: Path, run_id: str) -> tuple[str, list[str]]:
     """A run's status in the home's Dagster storage, and the messages of its failure events."""
     import dagster as dg
 
-    from orchestration.runner import dagster_instance
+    from pilotdw.orchestration.runner import dagster_instance
 
     with dagster_instance(home) as instance:
         run = instance.get_run_by_id(run_id)

@@ -9,8 +9,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from orchestration.cli import main
-from orchestration.recovery import HomeBusy, hold_home
+from pilotdw.orchestration.cli import main
+from pilotdw.orchestration.recovery import HomeBusy, hold_home
 
 
 def help_of(*args: str) -> str:

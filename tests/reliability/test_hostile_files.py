@@ -129,8 +129,8 @@ def test_withdrawn_hostile_files_let_the_run_go_on(hostile_run):
     for path in ("filings/one_line.csv", "registers/bomb.xlsx", "filings/stray_quote.csv", "assessments/bad_bytes.csv"):
         done = pilotdw("withdraw", path, "--reason", "hostile drill", "--home", str(root / "home"))
         assert done.returncode == 0, done.stderr
-    from sources.archive import read_manifest
-    from sources.load import file_statuses
+    from pilotdw.sources.archive import read_manifest
+    from pilotdw.sources.load import file_statuses
 
     active, skipped = file_statuses(read_manifest(root / "home" / "archive"))
     assert not {a.path for a in active} & {"filings/one_line.csv", "registers/bomb.xlsx", "filings/stray_quote.csv", "assessments/bad_bytes.csv"}
@@ -144,7 +144,7 @@ def test_bomb_is_refused_in_bounded_memory(tmp_path):
     script = textwrap.dedent(f"""
         import resource
         from pathlib import Path
-        from sources.readers import Rejected, read_file
+        from pilotdw.sources.readers import Rejected, read_file
         import python_calamine  # imported before measuring: its code is not the sheet
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         try:
@@ -162,8 +162,8 @@ def test_bomb_is_refused_in_bounded_memory(tmp_path):
 
 def test_ratio_cap_rejects_a_small_bomb(tmp_path):
     """Under the size cap, but inflating over 200×: refused from the zip's directory."""
-    from sources.limits import check_xlsx
-    from sources.readers import Rejected
+    from pilotdw.sources.limits import check_xlsx
+    from pilotdw.sources.readers import Rejected
 
     bomb = write_bomb(tmp_path / "small_bomb.xlsx", inflated=16 * MB)
     with pytest.raises(Rejected, match=r"would inflate \d[\d,]*×"):
@@ -171,14 +171,14 @@ def test_ratio_cap_rejects_a_small_bomb(tmp_path):
 
 
 def test_a_real_workbook_passes_the_caps(landing):
-    from sources.readers import read_file
+    from pilotdw.sources.readers import read_file
 
     path = landing.xlsx("registers/r.xlsx", {"名单": [["统一社会信用代码", "企业名称", "资质类型", "认定年度"], ["914403001922038216", "华为", "示范", 2020]]})
     assert read_file("registers", path, "registers/r.xlsx").tables
 
 
 def test_quoted_cells_without_line_breaks_still_read(landing):
-    from sources.readers import read_file
+    from pilotdw.sources.readers import read_file
 
     path = landing.raw("filings/q.csv", "统一社会信用代码,数据年度,营业收入（万元）\n914403001922038216,2023,\"1,234\"\n\n91110000802100433B,2023,\"5,678\"\n".encode())
     table = read_file("filings", path, "filings/q.csv").tables[0]

@@ -21,7 +21,7 @@ def test_children_were_running_when_killed(drill):
     """The drill is only worth something if there were children to leave behind."""
     by_stage = {k["stage"]: k for k in drill.killed}
     assert any("spawn_main" in c for c in by_stage["raw"]["children"]), by_stage["raw"]["children"]
-    assert any("orchestration.dbt_child" in c for c in by_stage["dbt"]["children"]), by_stage["dbt"]["children"]
+    assert any("pilotdw.orchestration.dbt_child" in c for c in by_stage["dbt"]["children"]), by_stage["dbt"]["children"]
 
 
 @pytest.mark.parametrize("stage", [s for s, _ in KILL_STAGES])
@@ -56,7 +56,7 @@ def test_no_run_is_left_started(drill):
     """With one run at a time, a run left STARTED would queue the daemon's runs for ever."""
     import dagster as dg
 
-    from orchestration.runner import dagster_instance
+    from pilotdw.orchestration.runner import dagster_instance
 
     with dagster_instance(drill.home) as instance:
         active = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING,
@@ -86,8 +86,8 @@ def test_run_history_is_pruned_to_its_age(drill, tmp_path):
 
     import dagster as dg
 
-    from orchestration.runner import dagster_instance
-    from orchestration.space import prune_run_history
+    from pilotdw.orchestration.runner import dagster_instance
+    from pilotdw.orchestration.space import prune_run_history
 
     home = tmp_path / "home"
     shutil.copytree(drill.home / "dagster", home / "dagster")

@@ -35,7 +35,7 @@ def test_release_holds_warehouse_reports_and_manifest(drill, released):
     assert loaded == set(zip(paths, hashes))
     assert manifest["code_version"]["code_fingerprint"] and manifest["code_version"]["pilotdw"]
     assert (folder / "warehouse.duckdb").exists() and any((folder / "reports").rglob("national.html"))
-    from orchestration.release import verify_release
+    from pilotdw.orchestration.release import verify_release
 
     assert verify_release(folder) == []
     assert set(manifest["checksums_sha256"]) >= {"warehouse.duckdb"}
@@ -54,7 +54,7 @@ def test_supersede_keeps_the_old_release(drill, released):
 
 
 def test_releases_are_never_pruned(drill, released):
-    from orchestration.publish import prune_builds
+    from pilotdw.orchestration.publish import prune_builds
 
     prune_builds(drill.home / "builds", 0, protect=set())
     assert (drill.home / "releases" / str(YEAR) / "warehouse.duckdb").exists()
@@ -91,8 +91,8 @@ def test_rebuild_as_of_before_anything_landed_is_refused(drill, tmp_path):
 
 
 def test_as_of_selects_what_had_landed(drill):
-    from orchestration.release import entries_as_of
-    from sources.archive import read_manifest
+    from pilotdw.orchestration.release import entries_as_of
+    from pilotdw.sources.archive import read_manifest
 
     everything = read_manifest(drill.home / "archive")
     day = everything[0].archived_at[:10]
