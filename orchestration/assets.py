@@ -32,8 +32,14 @@ PUBLISHED = dg.AssetKey(["published_warehouse"])
     "landed and nothing changed since the published build: the rest of the run is then skipped.",
 )
 def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
+    from pilotdw.orchestration.space import NotEnoughSpace, check_space_before_build
     from pilotdw.sources.archive import archive_landing
 
+    try:
+        check_space_before_build(pilotdw)
+    except NotEnoughSpace as exc:
+        pilotdw.say(str(exc))
+        raise dg.Failure(description=str(exc)) from None
     added = archive_landing(pilotdw.landing_path, pilotdw.archive_dir)
     pilotdw.say(f"archive: {len(added)} new or changed file(s) from {pilotdw.landing_path}")
     fingerprint = build_fingerprint(pilotdw.archive_dir)

@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from pilotdw import settings
+EXIT_HOME_BUSY = 3  # 0 published/unchanged, 1 blocked by a gate, 2 failed (orchestration.summary.RunSummary.exit_code)
+
 _LANDING = click.option("--landing", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_LANDING",
                         help="Landing folder with registers/, pilots/, assessments/, filings/ [env PILOTDW_LANDING; default ./landing].")
 _WAREHOUSE = click.option("--warehouse", envvar="PILOTDW_WAREHOUSE_URL", default=None, metavar="postgresql://USER:PASSWORD@HOST:PORT/DB",
@@ -33,6 +35,13 @@ def main() -> None:
       pilotdw demo-data ./landing            # a realistic landing folder to try things on
       pilotdw run --landing ./landing --home ./pilotdw_home
       pilotdw sql "SELECT * FROM marts.national_summary" --home ./pilotdw_home
+      pilotdw release --year 2025 --home ./pilotdw_home   # freeze the official result of a year
+
+    \b
+    Exit status of `pilotdw run`: 0 published or unchanged, 1 blocked by a quality gate,
+    2 failed (the summary's Reason: line says why, e.g. out of disk space), 3 another run holds
+    the home. `pilotdw sql` runs one read-only SELECT: 0 done, 1 DuckDB error, 2 refused,
+    3 timed out, 130 Ctrl-C.
     """
 
 
@@ -46,9 +55,15 @@ def main() -> None:
 def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: bool, warehouse: str | None) -> None:
     """Run the nightly job now: archive, rebuild, gate, report, publish.
 
-    Exits 0 when the warehouse was published (or nothing landed since the published build), 1 when a
-    blocking gate stopped publication (the summary names each failed check and rejected file), 2 when
-    the run failed for another reason. The summary is also written to <home>/runs/<run_id>.md.
+    \b
+    Exit status:
+      0  published, or nothing landed since the published build (unchanged)
+      1  a blocking quality gate stopped publication (the summary names each failed check and rejected file)
+      2  the run failed otherwise (a crash, a full disk: the summary's "Reason:" line says which)
+      3  another pilotdw run holds this home; nothing was done
+
+    The summary is also written to <home>/runs/<run_id>.md. A run whose predecessor was killed marks
+    that run FAILED in Dagster's run history, removes its build and carries on.
     """
     from pilotdw.orchestration.runner import HomeBusy, run_nightly
 
@@ -56,7 +71,8 @@ def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: 
         summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang, force=force,
                               warehouse_url=warehouse)
     except HomeBusy as exc:
-        raise click.ClickException(str(exc)) from None
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_HOME_BUSY)
     click.echo(summary.text)
     sys.exit(summary.exit_code)
 
@@ -64,36 +80,37 @@ def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: 
 @main.command()
 @click.argument("query")
 @_HOME
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+              help="table: the first 200 rows for reading; csv, json: every row, streamed in batches (flat memory).")
+@click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds after which the query is stopped (0: no limit).")
 @_WAREHOUSE
 @click.option("--role", default=None, help="With --warehouse: run as this role (e.g. pilotdw_reader, pilotdw_locality_310000).")
-def sql(query: str, home: Path | None, fmt: str, warehouse: str | None, role: str | None) -> None:
-    """Run QUERY against the published warehouse, read-only.
+def sql(query: str, home: Path | None, fmt: str, timeout: float, warehouse: str | None, role: str | None) -> None:
+    """Run one read-only QUERY against the published warehouse (<home>/warehouse.duckdb; with
+    --warehouse, the PostgreSQL server's published marts and audit, as --role, in a read-only
+    transaction).
+
+    \b
+    One statement per call, and only one that reads: SELECT (also WITH … SELECT, DESCRIBE, SHOW,
+    SUMMARIZE, VALUES). Refused: COPY, ATTACH, DETACH, USE, INSTALL, LOAD, SET, PRAGMA, CALL, EXPORT
+    and every write. No file is read or written (read_csv('/etc/passwd') is refused by DuckDB:
+    enable_external_access=false, lock_configuration=true). Ctrl-C stops the query.
+
+    \b
+    Exit status: 0 done, 1 DuckDB reported an error, 2 refused before running, 3 stopped by --timeout,
+    130 stopped by Ctrl-C.
 
     \b
     Example: pilotdw sql "SELECT locality_name, cumulative_coverage FROM marts.coverage_by_locality_year WHERE year = 2024"
     """
-    import duckdb
+    from pilotdw.orchestration.safe_sql import run_query
 
     if warehouse:
         return _sql_on_server(warehouse, query, role, fmt)
     warehouse = settings.home_dir(home) / "warehouse.duckdb"
     if not warehouse.exists():
         raise click.ClickException(f"no published warehouse at {warehouse}; run `pilotdw run` first")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        try:
-            rel = con.sql(query)
-        except duckdb.Error as exc:
-            raise click.ClickException(str(exc)) from None
-        if rel is None:
-            return
-        if fmt == "table":
-            rel.show(max_width=200, max_rows=200)
-        else:
-            frame = rel.df()
-            click.echo(frame.to_csv(index=False) if fmt == "csv" else frame.to_json(orient="records", force_ascii=False, date_format="iso"), nl=False)
-            if fmt == "json":
-                click.echo()
+    sys.exit(run_query(warehouse, query, fmt, timeout))
 
 
 def _sql_on_server(url: str, query: str, role: str | None, fmt: str) -> None:
@@ -182,6 +199,59 @@ def report(home: Path | None, year: int | None, lang: str) -> None:
         written = write_reports(con, home_path / "reports", year=year, lang=lang)
     for path in written:
         click.echo(path)
+
+
+@main.command()
+@_HOME
+@click.option("--year", type=int, required=True, help="The evaluation year this build is the official result of.")
+@click.option("--supersede", is_flag=True, help="Replace an existing release of YEAR (the old one is kept as releases/<YEAR>.superseded-<time>).")
+def release(home: Path | None, year: int, supersede: bool) -> None:
+    """Freeze the published build as the official evaluation of YEAR: <home>/releases/<YEAR>/.
+
+    \b
+    It holds a copy of warehouse.duckdb, the reports, and manifest.json: the source files with their
+    SHA-256, the archive entries the build was made from, the code version, the build id and a
+    checksum of every file. Releases are never pruned and never overwritten without --supersede.
+    `pilotdw rebuild --release YEAR --out DIR` rebuilds one from the archive.
+    """
+    from pilotdw.orchestration.release import ReleaseError, make_release
+
+    try:
+        folder = make_release(settings.home_dir(home), year, supersede=supersede)
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"released {year}: {folder}")
+
+
+@main.command()
+@_HOME
+@click.option("--as-of", "as_of", default=None, help="Rebuild from the files that had landed by this date (YYYY-MM-DD, the whole day, UTC) or ISO time.")
+@click.option("--release", "release_year", type=int, default=None, help="Rebuild from the archive entries recorded in the manifest of this release.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="An empty folder: the rebuilt home (warehouse.duckdb, reports/).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--quiet", "-q", is_flag=True)
+def rebuild(home: Path | None, as_of: str | None, release_year: int | None, out: Path, lang: str, quiet: bool) -> None:
+    """Rebuild the warehouse from the archive as it was: the files landed by --as-of, or those of a
+    release (--release YEAR), into a new home OUT. The home itself is not touched.
+
+    Exits like `pilotdw run` (0 published into OUT, 1 blocked by a gate, 2 failed).
+    """
+    from pilotdw.orchestration.release import ReleaseError, entries_as_of, release_entries, seed_home
+    from pilotdw.orchestration.runner import run_nightly
+
+    if (as_of is None) == (release_year is None):
+        raise click.UsageError("give exactly one of --as-of DATE and --release YEAR")
+    home_path = settings.home_dir(home)
+    try:
+        entries = release_entries(home_path, release_year) if release_year is not None else entries_as_of(home_path / "archive", as_of)
+        if not entries:
+            raise ReleaseError(f"no file had landed by {as_of}")
+        landing = seed_home(home_path / "archive", entries, out.resolve())
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    summary = run_nightly(landing, out.resolve(), quiet=quiet, report_lang=lang, force=True)
+    click.echo(summary.text)
+    sys.exit(summary.exit_code)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from pilotdw import settings
+from pilotdw.settings.children import PARENT_PID_ENV
 from pilotdw.orchestration.resources import PilotdwHome
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -75,6 +76,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     os.environ.update(engine.dbt_environment(context.run.run_id))
     if engine.dbt_target != dbt.target:
         dbt = dbt.model_copy(update={"target": engine.dbt_target})
+    os.environ[PARENT_PID_ENV] = str(os.getpid())  # dbt_child dies with this process
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
@@ -116,12 +118,37 @@ def _first_line(text: object) -> str:
     return lines[0] if lines else ""
 
 
+class _BestEffort:
+    """A log file whose writes may fail (a full disk) without stopping the dbt step: dbt itself then
+    fails on the same disk and says so, and dagster-dbt's event generator is not broken mid-flush
+    (which printed a traceback of its own)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+
+    def write(self, text: str) -> int:
+        try:
+            return self._fh.write(text)
+        except OSError:
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._fh.flush()
+        except OSError:
+            pass
+
+    def __getattr__(self, name):
+        return getattr(self._fh, name)
+
+
 def _quietly(invocation, log_path: Path):
     """dagster-dbt echoes every dbt log line to stdout; pilotdw's stdout is the run summary, so the
     lines go to the build's dbt.log instead. If the step stops early (an error, a closed generator)
     the dbt process is stopped too, so it does not keep the build database locked."""
     events = invocation.stream()
     with log_path.open("a", encoding="utf-8") as log:
+        log = _BestEffort(log)
         try:
             while True:
                 with contextlib.redirect_stdout(log):
@@ -149,7 +176,7 @@ class PilotdwDbtCli(DbtCliResource):
 
     @cached_property
     def _cli_version(self):
-        if Path(self.dbt_executable) != Path(sys.executable).with_name("dbt"):
+        if Path(self.dbt_executable) not in (Path(sys.executable).with_name("dbt"), Path(sys.executable)):
             return DbtCliResource._cli_version.func(self)  # some other dbt: ask it
         from importlib.metadata import version
         from packaging.version import parse
@@ -161,13 +188,14 @@ class PilotdwDbtCli(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    # The dbt of this environment, whether or not the venv is on PATH (cron, the UI, `uv run`).
-    executable = Path(sys.executable).with_name("dbt")
+    # The dbt of this environment, whether or not the venv is on PATH (cron, the UI, `uv run`), run
+    # as `python -m orchestration.dbt_child` so that it dies with the run (settings.children).
     return PilotdwDbtCli(
         project_dir=dbt_project(),
         profiles_dir=str(settings.DBT_PROJECT_DIR),
         target="build",
-        dbt_executable=str(executable) if executable.exists() else "dbt",
+        dbt_executable=sys.executable,
+        global_config_flags=["-m", "pilotdw.orchestration.dbt_child"],
     )
 
 

@@ -40,6 +40,14 @@ class RunSummary:
         return "\n".join(self.lines)
 
 
+def withdraw_hint(path: str, warehouse: Path | None) -> str:
+    """How to take back a rejected file that can never load (a corrected file at the same path is
+    the other remedy)."""
+    home = f" --home {warehouse.parent}" if warehouse is not None else ""
+    return (f"fix it and land it again at {path}, or take it back: "
+            f"`pilotdw withdraw {path} --reason \"…\"{home}`, then `pilotdw run`")
+
+
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
 
@@ -78,6 +86,7 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
                 say("## Rejected files")
                 for path, reason in rejected:
                     say(f"- {path}: {reason}")
+                    say(f"  {withdraw_hint(path, warehouse)}")
         if "audit.quarantine" in tables:
             sample = con.execute(
                 f'SELECT file, sheet, row_number, "column", source, reason, value FROM audit.quarantine ORDER BY file, row_number LIMIT {SAMPLE_ROWS}'

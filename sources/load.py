@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -16,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from pilotdw.settings import RAW_SCHEMA_SQL, SOURCES, ingest_workers
+from pilotdw.settings.children import die_with_parent
 from pilotdw.settings.memory import return_memory
 from pilotdw.sources.archive import ArchivedFile, read_manifest, stored_path
 from pilotdw.sources.contract import describe_column
@@ -138,6 +140,11 @@ def parse_file(entry: ArchivedFile, archive_dir) -> FileOutcome:
         outcome.status, outcome.reason = "rejected", str(exc)
         outcome.seconds = time.perf_counter() - started
         return outcome
+    except (Exception, MemoryError) as exc:  # a file no rule foresaw must not stop the whole run
+        outcome.status = "rejected"
+        outcome.reason = f"{entry.path}: could not be read ({type(exc).__name__}: {str(exc)[:300]})"
+        outcome.seconds = time.perf_counter() - started
+        return outcome
     outcome.sheets = [s for s, _ in parsed if s is not None]
     outcome.rows_read = sum(p.rows_read for _, p in parsed)
     outcome.rows = pd.concat([p.rows.assign(sheet=s) for s, p in parsed], ignore_index=True)
@@ -176,7 +183,9 @@ def parsed_in_archive_order(entries: list[ArchivedFile], archive_dir, loaded_at:
             yield prepared_file(entry, archive_dir, loaded_at)
         return
     upcoming = iter(entries)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    # Each worker dies with this process (a `kill -9` of the run must not leave parsers behind).
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         def submit(batch) -> list[Future[FileOutcome]]:
             return [pool.submit(prepared_file, entry, archive_dir, loaded_at) for entry in batch]
 

@@ -48,19 +48,20 @@ def decode(data: bytes) -> tuple[str, str]:
     """The text and the encoding that decodes it strictly: UTF-8 with BOM, UTF-8, else GB18030.
     Strict decoding is the detection: GB18030 text is almost never valid UTF-8, and every byte string
     that is not GB18030 fails too, so no statistical guess is needed for these three."""
+    from pilotdw.sources.limits import decode_error
+
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise Rejected(
-            f"cannot decode the file as UTF-8, UTF-8 with BOM or GB18030 (byte {exc.start}); "
-            "save it as UTF-8 or GB18030 text"
-        ) from None
+        try:
+            return data[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    errors: list[tuple[str, UnicodeDecodeError]] = []
+    for encoding, label in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as exc:
+            errors.append((label, exc))
+    raise decode_error(data, errors)
 
 
 def _find_header(source: str, rows: list[list[object]], where: str) -> tuple[int, dict[int, str]]:
@@ -100,12 +101,20 @@ def _drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def read_delimited(source: str, data: bytes, fmt: str, name: str) -> ReadResult:
+    from pilotdw.sources.limits import check_line_lengths, csv_max_line_bytes, physical_lines, unbalanced_quote
+
+    check_line_lengths(data, name)  # before anything splits or parses a 50 MB "line"
+    # A cell may be as long as a line may be (Python's csv module stops at 131,072 characters).
+    csv.field_size_limit(max(csv.field_size_limit(), csv_max_line_bytes()))
     text, encoding = decode(data)
     sep = "\t" if fmt == "tsv" else ","
     head_lines = text.splitlines()[:HEADER_SEARCH_ROWS]
     if fmt == "csv" and head_lines and "\t" in head_lines[0] and "," not in head_lines[0]:
         sep = "\t"  # a tab-separated file saved as .csv: say nothing, read it
-    head_rows = list(csv.reader(head_lines, delimiter=sep))
+    try:
+        head_rows = list(csv.reader(head_lines, delimiter=sep))
+    except csv.Error as exc:
+        raise Rejected(f"{name}: not a well-formed {fmt} table in its first {len(head_lines)} lines: {exc}") from None
     header_index, mapping = _find_header(source, head_rows, name)
     width = max(len(r) for r in head_rows)
     try:
@@ -122,7 +131,15 @@ def read_delimited(source: str, data: bytes, fmt: str, name: str) -> ReadResult:
             engine="c",
         )
     except pd.errors.ParserError as exc:
+        if "EOF inside string" in str(exc):
+            body_text = text.split("\n", header_index + 1)[-1] if header_index + 1 else text
+            raise unbalanced_quote(body_text, sep, header_index + 2, name, physical_lines(text)) from None
         raise Rejected(f"{name}: not a well-formed {fmt} table: {exc}; expected at most {width} cells per row") from None
+    # Every physical line below the header is one row (blank ones included): fewer rows means a quote
+    # joined lines into one cell, and the rows after it would be misnumbered or lost.
+    if len(body) != physical_lines(text) - (header_index + 1):
+        body_text = text.split("\n", header_index + 1)[-1]
+        raise unbalanced_quote(body_text, sep, header_index + 2, name, physical_lines(text))
     body.index = pd.RangeIndex(header_index + 2, header_index + 2 + len(body))
     body = _drop_empty_rows(body)
     return ReadResult(fmt, encoding, [_table(source, None, head_rows, header_index, mapping, body)])
@@ -146,6 +163,9 @@ def _cell_text(value: object) -> object:
 def read_xlsx(source: str, path: Path, name: str) -> ReadResult:
     from python_calamine import CalamineWorkbook  # imported here: only xlsx files need it
 
+    from pilotdw.sources.limits import check_xlsx
+
+    check_xlsx(path, name)  # size and ratio caps, before calamine inflates anything
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for broken zips and xml
