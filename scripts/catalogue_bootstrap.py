@@ -73,11 +73,12 @@ def dbt_descriptions(tree: Tree) -> tuple[dict, dict, dict]:
     cols: dict[str, dict[str, str]] = {}
     tables: dict[str, str] = {}
     accepted: dict[str, list] = {}
-    for path in tree.files("dbt_project/models", (".yml", ".yaml")):
+    # evaluation/*.yml: marts written by the evaluation room (marts.pilot_effect), in dbt's YAML shape
+    for path in [*tree.files("dbt_project/models", (".yml", ".yaml")), *tree.files("evaluation", (".yml",))]:
         doc = yaml.safe_load(tree.read(path) or "") or {}
         entries = []
         for m in doc.get("models") or []:
-            if "/marts/" in path:
+            if "/marts/" in path or path.startswith("evaluation/"):
                 entries.append((f"marts.{m['name']}", m))
             else:
                 entries.append((None, m))

@@ -57,11 +57,11 @@ CREATE TABLE IF NOT EXISTS raw.assessments (
     uscc              VARCHAR NOT NULL,       -- unified social credit code
     kind              VARCHAR NOT NULL,       -- initial | annual | graded
     assessed_on       DATE NOT NULL,          -- assessment date
-    total_score       DOUBLE NOT NULL,        -- total score 0–100
-    foundation_score  DOUBLE,                 -- foundation module (ISO 56005 clause 4), 0–100
-    strategy_score    DOUBLE,                 -- IP strategy module (clause 5), 0–100
-    process_score     DOUBLE,                 -- innovation-process module (clause 6), 0–100
-    results_score     DOUBLE,                 -- results module, 0–100
+    total_score       DOUBLE PRECISION NOT NULL,  -- total score 0–100
+    foundation_score  DOUBLE PRECISION,       -- foundation module (ISO 56005 clause 4), 0–100
+    strategy_score    DOUBLE PRECISION,       -- IP strategy module (clause 5), 0–100
+    process_score     DOUBLE PRECISION,       -- innovation-process module (clause 6), 0–100
+    results_score     DOUBLE PRECISION,       -- results module, 0–100
     grade             INTEGER,                -- 1–5
     evaluator         VARCHAR,                -- the assessing body, as written
     source_file       VARCHAR NOT NULL,       -- landing-relative path as landed, e.g. 'pilots/310000_2023_b1_首批名单.tsv'
@@ -79,19 +79,19 @@ CREATE TABLE IF NOT EXISTS raw.filings (
     uscc                          VARCHAR NOT NULL,       -- unified social credit code
     year                          INTEGER NOT NULL,       -- the year the figures describe
     submitted_on                  DATE,                   -- submission date
-    revenue                       DOUBLE,                 -- Operating revenue in the data year (万元; NULL: not reported, never 0)
-    rd_expense                    DOUBLE,                 -- R&D expenditure in the data year (万元; NULL: not reported, never 0)
-    invention_applications        DOUBLE,                 -- Invention patent applications in the data year (件; NULL: not reported, never 0)
-    invention_grants              DOUBLE,                 -- Invention patents granted in the data year (件; NULL: not reported, never 0)
-    valid_invention_patents       DOUBLE,                 -- Valid invention patents held in the data year (件; NULL: not reported, never 0)
-    high_value_invention_patents  DOUBLE,                 -- high-value invention patents held at the end of the data year
-    pct_applications              DOUBLE,                 -- PCT international applications in the data year (件; NULL: not reported, never 0)
-    trademark_registrations       DOUBLE,                 -- Trademark registrations in the data year (件; NULL: not reported, never 0)
-    ip_staff                      DOUBLE,                 -- Full-time IP staff in the data year (人; NULL: not reported, never 0)
-    ip_budget                     DOUBLE,                 -- IP budget in the data year (万元; NULL: not reported, never 0)
-    ip_transaction_income         DOUBLE,                 -- IP licensing and transfer income in the data year (万元; NULL: not reported, never 0)
-    ip_pledge_financing           DOUBLE,                 -- IP pledge financing in the data year (万元; NULL: not reported, never 0)
-    patent_product_revenue        DOUBLE,                 -- Patent-product sales revenue in the data year (万元; NULL: not reported, never 0)
+    revenue                       DOUBLE PRECISION,       -- Operating revenue in the data year (万元; NULL: not reported, never 0)
+    rd_expense                    DOUBLE PRECISION,       -- R&D expenditure in the data year (万元; NULL: not reported, never 0)
+    invention_applications        DOUBLE PRECISION,       -- Invention patent applications in the data year (件; NULL: not reported, never 0)
+    invention_grants              DOUBLE PRECISION,       -- Invention patents granted in the data year (件; NULL: not reported, never 0)
+    valid_invention_patents       DOUBLE PRECISION,       -- Valid invention patents held in the data year (件; NULL: not reported, never 0)
+    high_value_invention_patents  DOUBLE PRECISION,       -- high-value invention patents held at the end of the data year
+    pct_applications              DOUBLE PRECISION,       -- PCT international applications in the data year (件; NULL: not reported, never 0)
+    trademark_registrations       DOUBLE PRECISION,       -- Trademark registrations in the data year (件; NULL: not reported, never 0)
+    ip_staff                      DOUBLE PRECISION,       -- Full-time IP staff in the data year (人; NULL: not reported, never 0)
+    ip_budget                     DOUBLE PRECISION,       -- IP budget in the data year (万元; NULL: not reported, never 0)
+    ip_transaction_income         DOUBLE PRECISION,       -- IP licensing and transfer income in the data year (万元; NULL: not reported, never 0)
+    ip_pledge_financing           DOUBLE PRECISION,       -- IP pledge financing in the data year (万元; NULL: not reported, never 0)
+    patent_product_revenue        DOUBLE PRECISION,       -- Patent-product sales revenue in the data year (万元; NULL: not reported, never 0)
     source_file                   VARCHAR NOT NULL,       -- landing-relative path as landed, e.g. 'pilots/310000_2023_b1_首批名单.tsv'
     file_hash                     VARCHAR NOT NULL,       -- sha256 of the file's bytes (its name in the archive)
     sheet                         VARCHAR,                -- xlsx sheet name, NULL for csv/tsv

@@ -20,15 +20,15 @@ MARTS_YML = """version: 2
 models:
   - name: coverage_by_locality_year
     columns:
-      - name: small_sample
+      - name: made_up_flag
         description: "样本过少 / fewer than 5 pilots with a score change"
         data_tests: [not_null]
       - name: on_track
         description: "{{ doc('marts__coverage_by_locality_year__on_track') }}"
-  - name: pilot_effect
+  - name: made_up_mart
     description: "试点效果 / the causal estimate of the pilot's effect"
     columns:
-      - name: att
+      - name: made_up_att
         description: "平均处理效应 / average treatment effect on the treated"
       - name: method
         description: "估计方法 / estimator"
@@ -38,7 +38,7 @@ models:
                 values: [callaway_santanna, twfe]
 """
 LABELS_PY = '''_COLUMNS: dict[str, tuple[str, str]] = {
-    "att": ("平均效应", "Average effect"),
+    "made_up_att": ("平均效应", "Average effect"),
     "eligible_base": ("符合条件企业数", "Eligible enterprises"),
 }
 '''
@@ -58,17 +58,17 @@ def test_bootstrap_adds_new_columns_and_keeps_the_rest(tmp_path):
     root, cat = _checkout(tmp_path)
     wh = tmp_path / "w.duckdb"
     with duckdb.connect(str(wh)) as con:
-        con.execute("CREATE SCHEMA marts; CREATE TABLE marts.pilot_effect (method VARCHAR, att DOUBLE, n_pilots BIGINT)")
+        con.execute("CREATE SCHEMA marts; CREATE TABLE marts.made_up_mart (method VARCHAR, made_up_att DOUBLE, n_pilots BIGINT)")
     before = yaml.safe_load((cat / "columns.yml").read_text(encoding="utf-8"))
     assert bootstrap.main(["--root", str(root), "--catalogue", str(cat), "--warehouse", str(wh)]) == 0
     after = yaml.safe_load((cat / "columns.yml").read_text(encoding="utf-8"))
 
     # new: the table in warehouse order, its fields with the report label or the YAML's Chinese term
-    assert list(after["tables"]["marts.pilot_effect"]["columns"]) == ["method", "att", "n_pilots"]
-    assert after["fields"]["att"]["label"] == {"zh": "平均效应", "en": "Average effect"}
-    assert after["fields"]["att"]["type"] == "DOUBLE" and after["fields"]["att"]["doc"] == "average treatment effect on the treated"
-    assert after["fields"]["small_sample"]["label"]["zh"] == "样本过少"
-    assert "small_sample" in after["tables"]["marts.coverage_by_locality_year"]["columns"]
+    assert list(after["tables"]["marts.made_up_mart"]["columns"]) == ["method", "made_up_att", "n_pilots"]
+    assert after["fields"]["made_up_att"]["label"] == {"zh": "平均效应", "en": "Average effect"}
+    assert after["fields"]["made_up_att"]["type"] == "DOUBLE" and after["fields"]["made_up_att"]["doc"] == "average treatment effect on the treated"
+    assert after["fields"]["made_up_flag"]["label"]["zh"] == "样本过少"
+    assert "made_up_flag" in after["tables"]["marts.coverage_by_locality_year"]["columns"]
     vocab = yaml.safe_load((cat / "vocabularies.yml").read_text(encoding="utf-8"))
     assert list(vocab["method"]["terms"]) == ["callaway_santanna", "twfe"] and after["fields"]["method"]["vocabulary"] == "method"
     # kept: everything the catalogue held, untouched where nothing newer was found
