@@ -256,8 +256,10 @@ class Warehouse:
             have = self._columns[("seeds", "effect_outcomes")]
             unit = "unit" if "unit" in have else "NULL::VARCHAR"
             label = name if name in have else "NULL::VARCHAR"
+            # seed (insertion) order: DuckDB's rowid, PostgreSQL's ctid (a seed table is written once)
+            order = "ctid" if getattr(self.con, "dialect", "duckdb") == "postgres" else "rowid"
             return _rows(self.con, f"SELECT outcome, {label} AS label, {unit} AS unit FROM seeds.effect_outcomes "
-                                   "ORDER BY rowid")
+                                   f"ORDER BY {order}")
         if not self.has_table("marts", "pilot_effect"):
             return []
         return _rows(self.con, "SELECT DISTINCT outcome, NULL::VARCHAR AS label, NULL::VARCHAR AS unit "
