@@ -11,6 +11,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pilotdw import settings
+
 from pilotdw.orchestration.pg_connection import connect, translate
 from pilotdw.orchestration.pg_warehouse import build_prefix, copy_raw_layer, drop_build, write_table
 
@@ -68,21 +70,31 @@ def test_the_gates_portable_sql_gives_the_same_frame_on_both_engines(fresh_datab
     spec = next(s for s in check_specs() if s.kind == kind)
     plan = plan_for(spec, date(2025, 6, 1))
     schema, table = spec.table.split(".")
+    tables: list[tuple[str, str, list[tuple]]] = []  # (qualified name, DDL, rows)
     if kind == "indicator_fold_change":
-        columns = [c for c in plan.frame_sql.split("VALUES")[1].split("AS u")[0].split('t."')[1:]]
-        columns = [c.split('"')[0] for c in columns]
-        rows = [("u1", "310000", 2024, *[(-1.0 if i == 0 else 0.5 if i == 1 else 9.000000000000002 if i == 2 else None) for i in range(len(columns))]),
-                ("u2", "110000", 2025, *[(0.0 if i % 2 else -0.9) for i in range(len(columns))])]
-        ddl = f"CREATE TABLE {schema}.{table} (uscc VARCHAR, locality_code VARCHAR, year INTEGER, " + ", ".join(f'"{c}" DOUBLE PRECISION' for c in columns) + ")"
+        # metrics.md's rule on the filings of Y-1 and Y behind the mart's enterprise-years: 2 -> 0
+        # (not tenfold), 0 -> 50 and 5 -> 50 (tenfold), 4 -> 40 (not), a NULL year (not judged)
+        indicators = list(settings.indicators())
+        cells = [(2.0, 0.0), (0.0, 50.0), (5.0, 50.0), (4.0, 40.0), (None, 7.0), (7.7, 77.0)]
+        filings = []
+        for k, uscc in enumerate(("u1", "u2")):
+            prev = [cells[(i + k) % len(cells)][0] for i in range(len(indicators))]
+            cur = [cells[(i + k) % len(cells)][1] for i in range(len(indicators))]
+            filings += [(uscc, 2023, *prev), (uscc, 2024, *cur)]
+        values = spec.params.get("values", "intermediate.int_filings_latest")
+        tables.append((spec.table, f"CREATE TABLE {spec.table} (uscc VARCHAR, locality_code VARCHAR, year INTEGER)",
+                       [("u1", "310000", 2024), ("u2", "110000", 2024)]))
+        tables.append((values, f"CREATE TABLE {values} (uscc VARCHAR, data_year INTEGER, "
+                       + ", ".join(f'"{c}" DOUBLE PRECISION' for c in indicators) + ")", filings))
     else:
         rows = [("registers", "loaded", 10, 1), ("registers", "loaded", 0, 0), ("pilots", "loaded", 4, 4), ("filings", "rejected", 5, 0)]
-        ddl = f"CREATE TABLE {schema}.{table} (source VARCHAR, status VARCHAR, rows_read INTEGER, rows_quarantined INTEGER)"
-    marks = ", ".join("?" for _ in rows[0])
+        tables.append((spec.table, f"CREATE TABLE {schema}.{table} (source VARCHAR, status VARCHAR, rows_read INTEGER, rows_quarantined INTEGER)", rows))
     with duckdb.connect() as duck, connect(fresh_database.url) as pg:
         for con in (duck, pg):
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            con.execute(ddl)
-            con.executemany(f"INSERT INTO {schema}.{table} VALUES ({marks})", rows)
+            for name, ddl, rows in tables:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {name.split('.')[0]}")
+                con.execute(ddl)
+                con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in rows[0])})", rows)
         on_duck = duck.execute(plan.fetch_sql).fetchall()
         on_pg = pg.execute(plan.fetch_sql).fetchall()
     assert on_duck and len(on_pg) == len(on_duck)
