@@ -8,7 +8,7 @@ import settings
 
 from orchestration.dbt import mart_keys
 from orchestration.fingerprint import build_fingerprint, published_fingerprint
-from orchestration.publish import PublicationBlocked, finish_build, prune_builds, publish, record_sources, start_build, verify_gates
+from orchestration.publish import PublicationBlocked, build_config, finish_build, prune_builds, publish, record_sources, start_build, verify_gates
 from orchestration.resources import PilotdwHome
 from settings import SOURCES
 
@@ -53,7 +53,7 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
 
     build_db = pilotdw.build_db(context.run.run_id)
     build_db.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
+    with duckdb.connect(str(build_db), config=build_config()) as con:
         start_build(con, context.run.run_id, context.run.run_id, build_fingerprint(pilotdw.archive_dir))
         summary = ingest(con, pilotdw.archive_dir, progress=pilotdw.say)
         record_sources(con, context.run.run_id)

@@ -71,24 +71,29 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     dbt's test results are recorded as gate results too: error-severity tests block publication."""
     from expectations.gates import record_dbt_results
 
-    build_db = pilotdw.build_db(context.run.run_id)
-    # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
-    os.environ["PILOTDW_DB_PATH"] = str(build_db)
-    os.environ["PILOTDW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit()
-    os.environ["PILOTDW_DBT_THREADS"] = str(settings.dbt_threads())
+    from orchestration.dbt_state import stable_build
+
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
     # dbt's target (compiled SQL, run_results.json: ~11 MB at 1×) goes beside the build's dbt.log and
     # is pruned with the build; dagster-dbt's default, a new folder under dbt_project/target per run,
     # would grow without end.
-    invocation = dbt.cli([*NIGHTLY_BUILD_ARGS, "--vars", settings.dbt_vars()], context=context, raise_on_error=False,
-                         target_path=log_path.parent / "dbt_target")
-    yield from _quietly(invocation, log_path)
-    run_results = invocation.get_artifact("run_results.json")
-    manifest = invocation.get_artifact("manifest.json")
-    with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
-        results = record_dbt_results(con, run_results, context.run.run_id, manifest=manifest)
+    target_path = log_path.parent / "dbt_target"
+    # The build under the home's one dbt path, so dbt's saved parse of the last run holds (issue 17).
+    with stable_build(pilotdw.home_path, pilotdw.build_db(context.run.run_id), target_path) as build_db:
+        # dbt runs as a subprocess that inherits this environment: the profile reads the path from it.
+        os.environ["PILOTDW_DB_PATH"] = str(build_db)
+        os.environ["PILOTDW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit()
+        os.environ["PILOTDW_DBT_THREADS"] = str(settings.dbt_threads())
+        pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
+        invocation = dbt.cli([*NIGHTLY_BUILD_ARGS, "--vars", settings.dbt_vars()], context=context, raise_on_error=False,
+                             target_path=target_path)
+        yield from _quietly(invocation, log_path)
+        run_results = invocation.get_artifact("run_results.json")
+        manifest = invocation.get_artifact("manifest.json")
+        # while the catalog is still the name dbt qualified the tests' SQL with
+        with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
+            results = record_dbt_results(con, run_results, context.run.run_id, manifest=manifest)
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"dbt: {len(run_results.get('results', []))} nodes, {len(failed)} failing tests")
     blocking = [r for r in failed if r.severity == "block"]
