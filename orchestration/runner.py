@@ -115,7 +115,52 @@ def gate_blocked(build_db: Path, run_id: str) -> bool:
         return False  # unreadable build (still locked by a dying step): not a gate decision
 
 
+def nothing_landed(landing: Path, home: Path) -> bool:
+    """Whether the landing folder holds exactly what the archive already has (same paths, sizes and
+    modification times: archive_landing would not even hash them) and the published build was made
+    from this archive by this code. Cheap: no Dagster, no parsing."""
+    from orchestration.fingerprint import build_fingerprint, published_fingerprint
+    from sources.archive import landed_files, read_manifest
+
+    archive = home / "archive"
+    latest = {e.path: e for e in read_manifest(archive) if e.withdrawn is None}
+    for file in landed_files(landing):
+        stat, last = file.stat(), latest.get(file.relative_to(landing).as_posix())
+        if last is None or (last.size, last.mtime_ns) != (stat.st_size, stat.st_mtime_ns):
+            return False
+    return build_fingerprint(archive) == published_fingerprint(home / "warehouse.duckdb")
+
+
+class _Paths:
+    """The paths record_outcome needs, without Dagster's resource class (importing Dagster and the
+    definitions is most of a run that has nothing to do)."""
+
+    def __init__(self, home: Path, quiet: bool):
+        self.home_path, self.quiet = home, quiet
+        self.runs_dir, self.warehouse = home / "runs", home / "warehouse.duckdb"
+
+    def build_db(self, build_id: str) -> Path:
+        return self.home_path / "builds" / f"{build_id}.duckdb"
+
+
 def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: str = "zh", force: bool = False) -> RunSummary:
+    if not force:
+        # Nothing landed (issue 17: ≤ 5 s): answered before Dagster is imported. The scheduled and
+        # sensor runs still go through the job, whose landing_archive step asks the same question.
+        import time
+        import uuid
+
+        started = time.perf_counter()
+        with home_lock(home):
+            if nothing_landed(landing, home):
+                if not quiet:
+                    import sys
+
+                    print(f"archive: 0 new or changed file(s) from {landing}\nnothing landed and nothing changed since the published "
+                          "build: warehouse and reports stay as they are", file=sys.stderr, flush=True)
+                return record_outcome(_Paths(home, quiet), str(uuid.uuid4()), status="unchanged",
+                                      timings={"landing_archive": round(time.perf_counter() - started, 3)})
+
     import dagster as dg
 
     from orchestration.definitions import build_definitions

@@ -255,8 +255,9 @@ def ingest(con: duckdb.DuckDBPyConnection, archive_dir, *, progress: Progress | 
     active, skipped = file_statuses(entries)
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     outcomes: list[FileOutcome] = []
+    unparsed = parse_cache.to_parse(archive_dir, active)  # the others are read back from the parse cache
     if workers is None:
-        workers = ingest_workers() if sum(e.size for e in parse_cache.to_parse(archive_dir, active)) >= PARALLEL_FROM_BYTES else 1
+        workers = ingest_workers() if sum(e.size for e in unparsed) >= PARALLEL_FROM_BYTES else 1
     parsed = parsed_in_archive_order(active, archive_dir, loaded_at, workers)
     for n, (entry, o) in enumerate(zip(active, parsed), 1):
         outcomes.append(o)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -108,3 +109,18 @@ def test_match_status_per_row(shanghai):
 def test_the_unmatched_share_warns_but_does_not_block(shanghai):
     run, _, _ = shanghai
     assert "[warn] pilot_unmatched_share" in run.stdout
+
+
+def test_published_warehouse_keeps_the_old_client_storage_format(shanghai):
+    """Published copies stay readable by DuckDB 1.4 clients (issue 17 builds the file in that format
+    and publishes it by copying the file): the warehouse and the build both report storage v1.4.0."""
+    from orchestration.publish import PUBLISHED_STORAGE_VERSION, storage_version
+
+    run, _, _ = shanghai
+    (build,) = (run.home / "builds").glob("*.duckdb")
+    assert storage_version(run.home / "warehouse.duckdb") == f"{PUBLISHED_STORAGE_VERSION}+"
+    assert storage_version(build) == f"{PUBLISHED_STORAGE_VERSION}+"
+    assert not (run.home / "dbt" / "build.duckdb").exists(), "the build is back under its own name after dbt"
+    assert (run.home / "dbt" / "partial_parse.msgpack").exists(), "dbt's parse is kept for the next run"
+    with duckdb.connect(str(run.home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT published_at IS NOT NULL FROM audit.builds").fetchall() == [(True,)]
