@@ -101,14 +101,13 @@ def finish_build(con: duckdb.DuckDBPyConnection, build_id: str) -> None:
 
 
 def build_config() -> dict[str, str]:
-    """Connection config that creates a build file. With PILOTDW_BUILD_IN_PUBLISHED_FORMAT=1 the build
-    is created in the published storage format (DuckDB keeps it for every later write, dbt's
-    included), so publishing is a copy of the file (issue 17: 1× publish 15.6 → 2.4 s; 40× COPY FROM
-    DATABASE was 46 s). Off by default: measured, it changes the last bit of some floating-point
-    means (the summation order follows the storage layout), and results must stay identical."""
-    if os.environ.get("PILOTDW_BUILD_IN_PUBLISHED_FORMAT", "") in ("1", "true", "yes"):
-        return settings.duckdb_config() | {"storage_compatibility_version": PUBLISHED_STORAGE_VERSION}
-    return settings.duckdb_config()
+    """Connection config that creates a build file: already in the published storage format (DuckDB
+    keeps it for every later write, dbt's included), so publishing is a copy of the file (issue 17:
+    1× publish 15.6 → 2.4 s; at 40× COPY FROM DATABASE was 46 s). PILOTDW_BUILD_IN_PUBLISHED_FORMAT=0
+    builds in DuckDB's default format and publishes table by table, as before."""
+    if os.environ.get("PILOTDW_BUILD_IN_PUBLISHED_FORMAT", "1") in ("0", "false", "no"):
+        return settings.duckdb_config()
+    return settings.duckdb_config() | {"storage_compatibility_version": PUBLISHED_STORAGE_VERSION}
 
 
 def storage_version(db: Path) -> str | None:

@@ -112,12 +112,14 @@ def test_the_unmatched_share_warns_but_does_not_block(shanghai):
 
 
 def test_published_warehouse_keeps_the_old_client_storage_format(shanghai):
-    """Published copies stay readable by DuckDB 1.4 clients: the warehouse reports storage v1.4.0
-    (however the build was made: see test_publish_copies_a_build_made_in_the_published_format)."""
+    """Published copies stay readable by DuckDB 1.4 clients (issue 17 builds the file in that format
+    and publishes it by copying the file): the warehouse and the build both report storage v1.4.0."""
     from orchestration.publish import PUBLISHED_STORAGE_VERSION, storage_version
 
     run, _, _ = shanghai
+    (build,) = (run.home / "builds").glob("*.duckdb")
     assert storage_version(run.home / "warehouse.duckdb") == f"{PUBLISHED_STORAGE_VERSION}+"
+    assert storage_version(build) == f"{PUBLISHED_STORAGE_VERSION}+"
     assert not (run.home / "dbt" / "build.duckdb").exists(), "the build is back under its own name after dbt"
     assert (run.home / "dbt" / "partial_parse.msgpack").exists(), "dbt's parse is kept for the next run"
     with duckdb.connect(str(run.home / "warehouse.duckdb"), read_only=True) as con:
@@ -125,11 +127,11 @@ def test_published_warehouse_keeps_the_old_client_storage_format(shanghai):
 
 
 def test_publish_copies_a_build_made_in_the_published_format(tmp_path, monkeypatch):
-    """PILOTDW_BUILD_IN_PUBLISHED_FORMAT=1 (issue 17): the build is created in the 1.4 format and the
-    published warehouse is a copy of it, still v1.4.0, with published_at set; the build keeps none."""
+    """Issue 17: the build is created in the 1.4 format and the published warehouse is a copy of it,
+    still v1.4.0, with published_at set; the build keeps none."""
     from orchestration.publish import PUBLISHED_STORAGE_VERSION, build_config, publish, storage_version
 
-    monkeypatch.setenv("PILOTDW_BUILD_IN_PUBLISHED_FORMAT", "1")
+    monkeypatch.delenv("PILOTDW_BUILD_IN_PUBLISHED_FORMAT", raising=False)
     build = tmp_path / "builds" / "b1.duckdb"
     build.parent.mkdir()
     with duckdb.connect(str(build), config=build_config()) as con:
@@ -145,3 +147,18 @@ def test_publish_copies_a_build_made_in_the_published_format(tmp_path, monkeypat
         assert con.execute("SELECT published_at IS NOT NULL FROM audit.builds").fetchall() == [(True,)]
     with duckdb.connect(str(build), read_only=True) as con:
         assert con.execute("SELECT published_at FROM audit.builds").fetchall() == [(None,)]
+
+
+def test_publish_copies_table_by_table_from_a_build_in_the_default_format(tmp_path, monkeypatch):
+    """PILOTDW_BUILD_IN_PUBLISHED_FORMAT=0: the build is in DuckDB's own format; the published copy is
+    still v1.4.0 (COPY FROM DATABASE)."""
+    from orchestration.publish import PUBLISHED_STORAGE_VERSION, build_config, publish, storage_version
+
+    monkeypatch.setenv("PILOTDW_BUILD_IN_PUBLISHED_FORMAT", "0")
+    build = tmp_path / "b2.duckdb"
+    with duckdb.connect(str(build), config=build_config()) as con:
+        con.execute("CREATE SCHEMA audit; CREATE TABLE audit.builds (build_id VARCHAR, published_at TIMESTAMP); INSERT INTO audit.builds VALUES ('b2', NULL)")
+    assert storage_version(build) != f"{PUBLISHED_STORAGE_VERSION}+"
+    warehouse = tmp_path / "warehouse.duckdb"
+    publish(build, None, warehouse, tmp_path / "reports")
+    assert storage_version(warehouse) == f"{PUBLISHED_STORAGE_VERSION}+"
