@@ -23,7 +23,6 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
