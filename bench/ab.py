@@ -16,7 +16,7 @@ import statistics
 import sys
 from pathlib import Path
 
-import settings
+from pilotdw import settings
 from bench.landing import landing_for, with_new_list
 from bench.proc import run_measured
 from bench.run import STAGES

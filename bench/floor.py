@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-import settings
+from pilotdw import settings
 from bench.landing import landed_files
 
 # Tables a dbt build reads but does not create: copied from the pilotdw build, not timed.

@@ -85,6 +85,6 @@ def _unlisted_enterprises(landing: Path, limit: int) -> list[tuple[str, str]]:
             [registers, pilots],
         ).fetchall()
     # only valid codes: the new list is a clean submission, not a quarantine test
-    from sources.uscc import uscc_problem
+    from pilotdw.sources.uscc import uscc_problem
 
     return [(name, uscc) for name, uscc in found if uscc_problem(uscc) is None][:limit]

@@ -24,7 +24,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import settings
+from pilotdw import settings
 from bench import floor
 from bench.landing import NATIONAL_ENTERPRISES, landing_for, with_new_list
 from bench.proc import run_measured

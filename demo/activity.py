@@ -8,11 +8,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from demo import vocab
-from demo.codes import broken_check_digit, day, stream
-from demo.pilots import PilotPlan
-from demo.shapes import Chunk, Landing, Shape, Sink
-from settings import indicators, localities
+from pilotdw.demo import vocab
+from pilotdw.demo.codes import broken_check_digit, day, stream
+from pilotdw.demo.pilots import PilotPlan
+from pilotdw.demo.shapes import Chunk, Landing, Shape, Sink
+from pilotdw.settings import indicators, localities
 
 CHUNK = 50_000
 ASSESSMENT_CAP = day(2025, 12, 20)  # the data end with 2025

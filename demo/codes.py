@@ -5,7 +5,7 @@ import zlib
 
 import numpy as np
 
-from sources.uscc import ALPHABET, WEIGHTS
+from pilotdw.sources.uscc import ALPHABET, WEIGHTS
 
 _VALUE_OF_ASCII = np.full(128, -1, np.int32)
 for _i, _c in enumerate(ALPHABET):

@@ -1,7 +1,7 @@
 """Demo and test data for pilotdw: a complete landing folder in every shape the data contract
 accepts, telling a national story (demo/README.md tells the story and lists the shapes).
 
-    from demo.generate import write_landing
+    from pilotdw.demo.generate import write_landing
     summary = write_landing(Path("landing"), scale=1.0, seed=2023)
 
 or `python -m demo.generate OUT [--scale 1 | --enterprises N] [--seed 2023] [--formats mixed|csv]
@@ -21,12 +21,12 @@ from typing import Callable
 
 import numpy as np
 
-from demo import activity, pilots, population, registers
-from demo.codes import day
-from demo.shapes import Landing
-from demo.vocab import DEMO_ENTERPRISES
-from settings import SOURCES
-from settings import localities as all_localities
+from pilotdw.demo import activity, pilots, population, registers
+from pilotdw.demo.codes import day
+from pilotdw.demo.shapes import Landing
+from pilotdw.demo.vocab import DEMO_ENTERPRISES
+from pilotdw.settings import SOURCES
+from pilotdw.settings import localities as all_localities
 
 __all__ = ["DEMO_ENTERPRISES", "write_landing"]
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from demo import vocab
-from demo.codes import broken_check_digit, day, random_days, stream
-from demo.population import YEARS, Population
-from demo.shapes import Chunk, Landing, Shape
-from settings import localities
+from pilotdw.demo import vocab
+from pilotdw.demo.codes import broken_check_digit, day, random_days, stream
+from pilotdw.demo.population import YEARS, Population
+from pilotdw.demo.shapes import Chunk, Landing, Shape
+from pilotdw.settings import localities
 
 DEADLINE = {2023: day(2023, 6, 30), 2024: day(2024, 3, 31), 2025: day(2025, 3, 31)}
 REAL_LIST_DAY = day(2023, 6, 20)  # the real Shanghai list carries no date: its file 'arrived' then

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from demo import vocab
-from demo.codes import stream, unique_usccs
+from pilotdw.demo import vocab
+from pilotdw.demo.codes import stream, unique_usccs
 
 YEARS = (2023, 2024, 2025)
 REAL_SHANGHAI = Path(__file__).resolve().parent / "real" / "shanghai_2023_batch1_pilots.tsv"

@@ -7,10 +7,10 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from demo import vocab
-from demo.codes import broken_check_digit, day, stream
-from demo.population import Population, register_rows
-from demo.shapes import Chunk, Landing, Shape
+from pilotdw.demo import vocab
+from pilotdw.demo.codes import broken_check_digit, day, stream
+from pilotdw.demo.population import Population, register_rows
+from pilotdw.demo.shapes import Chunk, Landing, Shape
 
 BAD_RATE = 0.0025
 _QUAL_ZH = {q: labels for q, labels in vocab.QUALIFICATION_LABELS.items()}

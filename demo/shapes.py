@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from demo.codes import stream
+from pilotdw.demo.codes import stream
 
 XLSX_MAX_ROWS = 2_000  # above this a planned workbook is written as csv instead (openpyxl: ~100k cells/s)
 _FIXED_ZIP_TIME = (2026, 1, 1, 0, 0, 0)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from settings import THRESHOLDS_YML
+from pilotdw.settings import THRESHOLDS_YML
 
 SEVERITIES = ("block", "warn")
 

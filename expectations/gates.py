@@ -13,10 +13,10 @@ from collections import OrderedDict
 from datetime import date, datetime
 from typing import Any
 
-from expectations.checks import CheckSpec, specs_by_name
-from expectations.plans import ROW_COLUMN, Plan, narrow_sql, plan_for, rows_at_sql
-from expectations.results import CheckResult, jsonable, write_check_results
-from settings.memory import return_memory
+from pilotdw.expectations.checks import CheckSpec, specs_by_name
+from pilotdw.expectations.plans import ROW_COLUMN, Plan, narrow_sql, plan_for, rows_at_sql
+from pilotdw.expectations.results import CheckResult, jsonable, write_check_results
+from pilotdw.settings.memory import return_memory
 
 SAMPLE_ROWS = 10
 
@@ -98,7 +98,7 @@ def _run_frame(con, members: list[tuple[CheckSpec, Plan]]) -> dict[str, CheckRes
     rules = tuple(rule for _, plan in members for rule in plan.rules)
     try:
         frame, rows_at = _fetch(con, [plan for _, plan in members])
-        from expectations import gx_runtime  # GX costs ~12 s to import: only when validating
+        from pilotdw.expectations import gx_runtime  # GX costs ~12 s to import: only when validating
 
         outcomes = gx_runtime.validate(first.frame_key, rules, frame)
     except Exception as exc:  # missing table, bad SQL, GX failure: none of these checks ran

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from expectations.rules import Rule
+from pilotdw.expectations.rules import Rule
 
 _lock = threading.Lock()
 _context: Any = None

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-import settings
-from expectations.checks import CheckSpec
-from expectations.rules import (
+from pilotdw import settings
+from pilotdw.expectations.checks import CheckSpec
+from pilotdw.expectations.rules import (
     Between,
     InSet,
     NotInSet,

@@ -4,13 +4,12 @@ report → publish. Each asset only calls its room's code; the rules live in tho
 import dagster as dg
 import duckdb
 
-import settings
-
-from orchestration.dbt import mart_keys
-from orchestration.fingerprint import build_fingerprint, published_fingerprint
-from orchestration.publish import PublicationBlocked, build_config, finish_build, prune_builds, publish, record_sources, start_build, verify_gates
-from orchestration.resources import PilotdwHome
-from settings import SOURCES
+from pilotdw import settings
+from pilotdw.orchestration.dbt import mart_keys
+from pilotdw.orchestration.fingerprint import build_fingerprint, published_fingerprint
+from pilotdw.orchestration.publish import PublicationBlocked, build_config, finish_build, prune_builds, publish, record_sources, start_build, verify_gates
+from pilotdw.orchestration.resources import PilotdwHome
+from pilotdw.settings import SOURCES
 
 RAW_KEYS = {source: dg.AssetKey(["raw", source]) for source in SOURCES}
 AUDIT_LOADS = dg.AssetKey(["audit", "loads"])
@@ -27,7 +26,7 @@ PUBLISHED = dg.AssetKey(["published_warehouse"])
     "landed and nothing changed since the published build: the rest of the run is then skipped.",
 )
 def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
-    from sources.archive import archive_landing
+    from pilotdw.sources.archive import archive_landing
 
     added = archive_landing(pilotdw.landing_path, pilotdw.archive_dir)
     pilotdw.say(f"archive: {len(added)} new or changed file(s) from {pilotdw.landing_path}")
@@ -49,7 +48,7 @@ def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
 )
 def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     """Parse the whole archive into this run's fresh build database (rebuild, don't mutate)."""
-    from sources.load import ingest
+    from pilotdw.sources.load import ingest
 
     build_db = pilotdw.build_db(context.run.run_id)
     build_db.parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +79,7 @@ def raw_layer(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
 
 @dg.asset(key=REPORTS, group_name="report", deps=mart_keys(), description="The national evaluation report and the locality cards, rendered from the marts of this build.")
 def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.MaterializeResult:
-    from reports.render import write_reports
+    from pilotdw.reports.render import write_reports
 
     out = pilotdw.build_reports_dir(context.run.run_id)
     previous = pilotdw.warehouse if pilotdw.warehouse.exists() else None

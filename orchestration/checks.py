@@ -5,9 +5,8 @@ fails. Two check ops, because raw checks must finish before dbt runs and mart ch
 import dagster as dg
 import duckdb
 
-import settings
-
-from orchestration.resources import PilotdwHome
+from pilotdw import settings
+from pilotdw.orchestration.resources import PilotdwHome
 
 RAW_SCHEMAS = ("raw", "audit")
 
@@ -18,7 +17,7 @@ def _asset_key(table: str) -> dg.AssetKey:
 
 def check_specs_for(schemas_in: bool) -> list[dg.AssetCheckSpec]:
     """Dagster specs for the gates on raw/audit tables (True) or on dbt's tables (False)."""
-    from expectations.checks import check_specs
+    from pilotdw.expectations.checks import check_specs
 
     return [
         dg.AssetCheckSpec(
@@ -33,8 +32,8 @@ def check_specs_for(schemas_in: bool) -> list[dg.AssetCheckSpec]:
 
 
 def _results(context: dg.AssetCheckExecutionContext, pilotdw: PilotdwHome, names: list[str]):
-    from expectations.checks import check_specs
-    from expectations.gates import run_checks
+    from pilotdw.expectations.checks import check_specs
+    from pilotdw.expectations.gates import run_checks
 
     tables = {s.name: s.table for s in check_specs()}
     run_id = context.run.run_id

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import click
 
-import settings
-
+from pilotdw import settings
 _LANDING = click.option("--landing", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_LANDING",
                         help="Landing folder with registers/, pilots/, assessments/, filings/ [env PILOTDW_LANDING; default ./landing].")
 _HOME = click.option("--home", type=click.Path(file_okay=False, path_type=Path), envvar="PILOTDW_HOME",
@@ -48,7 +47,7 @@ def run(landing: Path | None, home: Path | None, quiet: bool, lang: str, force: 
     blocking gate stopped publication (the summary names each failed check and rejected file), 2 when
     the run failed for another reason. The summary is also written to <home>/runs/<run_id>.md.
     """
-    from orchestration.runner import HomeBusy, run_nightly
+    from pilotdw.orchestration.runner import HomeBusy, run_nightly
 
     try:
         summary = run_nightly(settings.landing_dir(landing), settings.home_dir(home), quiet=quiet, report_lang=lang, force=force)
@@ -100,7 +99,7 @@ def sql(query: str, home: Path | None, fmt: str) -> None:
 @click.option("--overwrite", is_flag=True, help="Empty OUT's source folders first.")
 def demo_data(out: Path, scale: float, enterprises: int | None, seed: int, with_rejects: bool, formats: str, overwrite: bool) -> None:
     """Write a realistic landing folder for all 37 localities, 2023–2025, into OUT."""
-    from demo.generate import write_landing
+    from pilotdw.demo.generate import write_landing
 
     kwargs = {"scale": scale, "seed": seed, "include_rejects": with_rejects, "formats": formats, "overwrite": overwrite}
     if enterprises:
@@ -126,7 +125,7 @@ def withdraw(path: str, reason: str, home: Path | None) -> None:
     Its bytes stay in the archive; landing new content at the same path brings the path back.
     Run `pilotdw run` afterwards to rebuild without it.
     """
-    from sources.archive import withdraw as withdraw_path
+    from pilotdw.sources.archive import withdraw as withdraw_path
 
     archive = settings.home_dir(home) / "archive"
     try:
@@ -144,7 +143,7 @@ def report(home: Path | None, year: int | None, lang: str) -> None:
     """Render the national report and locality cards for YEAR from the published warehouse into <home>/reports."""
     import duckdb
 
-    from reports.render import write_reports
+    from pilotdw.reports.render import write_reports
 
     home_path = settings.home_dir(home)
     warehouse = home_path / "warehouse.duckdb"

@@ -19,8 +19,8 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-import settings
-from orchestration.resources import PilotdwHome
+from pilotdw import settings
+from pilotdw.orchestration.resources import PilotdwHome
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -69,9 +69,9 @@ MODELS_NOT_BUILT = "models_not_built"  # metadata of the dbt step's failure, rea
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: PilotdwHome):
     """Seeds, staging, intermediate and marts built into this run's database, dbt tests included.
     dbt's test results are recorded as gate results too: error-severity tests block publication."""
-    from expectations.gates import record_dbt_results
+    from pilotdw.expectations.gates import record_dbt_results
 
-    from orchestration.dbt_state import stable_build
+    from pilotdw.orchestration.dbt_state import stable_build
 
     log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

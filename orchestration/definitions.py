@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets import landing_archive, published_warehouse, raw_layer, reports
-from orchestration.checks import mart_gates, raw_gates
-from orchestration.dbt import dbt_models, dbt_resource
-from orchestration.resources import PilotdwHome
-from orchestration.sensors import failure_sensor_for, landing_sensor_for
+from pilotdw.orchestration.assets import landing_archive, published_warehouse, raw_layer, reports
+from pilotdw.orchestration.checks import mart_gates, raw_gates
+from pilotdw.orchestration.dbt import dbt_models, dbt_resource
+from pilotdw.orchestration.resources import PilotdwHome
+from pilotdw.orchestration.sensors import failure_sensor_for, landing_sensor_for
 
 # One writer per build database: every step in one process, one after another.
 nightly_refresh = dg.define_asset_job(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-import settings
-from sources.archive import read_manifest
+from pilotdw import settings
+from pilotdw.sources.archive import read_manifest
 
 # The code whose change alters what a build computes: the rules (sources, dbt) and the gates.
 _CODE_GLOBS = ("sources/*.py", "sources/*.sql", "dbt_project/dbt_project.yml", "dbt_project/models/**/*", "dbt_project/macros/**/*",

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-import settings
-
+from pilotdw import settings
 # Published copies stay readable by DuckDB 1.4 clients (older CLIs, DBeaver, R and Java drivers).
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
 

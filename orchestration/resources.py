@@ -6,9 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-import settings
-
-
+from pilotdw import settings
 class PilotdwHome(dg.ConfigurableResource):
     """Landing folder, pilotdw home and run options. Every path of a build derives from here, so an
     asset never invents a location of its own."""

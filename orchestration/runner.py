@@ -7,8 +7,8 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-import settings
-from orchestration.summary import RunSummary, summarise
+from pilotdw import settings
+from pilotdw.orchestration.summary import RunSummary, summarise
 
 
 class HomeBusy(Exception):
@@ -61,7 +61,7 @@ def record_outcome(pilotdw, run_id: str, *, status: str, error: str | None = Non
     unless published or unchanged, notify."""
     import json
 
-    from orchestration.notify import notify
+    from pilotdw.orchestration.notify import notify
 
     summary = summarise(pilotdw.build_db(run_id), run_id, published=status == "published", error=error,
                         warehouse=pilotdw.warehouse, status=status, timings=timings)
@@ -87,7 +87,7 @@ def _first_error(result) -> str | None:
 
 def models_not_built(result) -> int:
     """How many dbt models or seeds the dbt step could not build (0 when it did not fail so)."""
-    from orchestration.dbt import MODELS_NOT_BUILT
+    from pilotdw.orchestration.dbt import MODELS_NOT_BUILT
 
     for event in result.all_events:
         if event.is_step_failure and event.step_key == "dbt_models":
@@ -101,7 +101,7 @@ def gate_blocked(build_db: Path, run_id: str) -> bool:
     """Whether publication was stopped by the gates (as opposed to a crash)."""
     import duckdb
 
-    from orchestration.publish import failed_block_checks
+    from pilotdw.orchestration.publish import failed_block_checks
 
     if not build_db.exists():
         return False
@@ -119,8 +119,8 @@ def nothing_landed(landing: Path, home: Path) -> bool:
     """Whether the landing folder holds exactly what the archive already has (same paths, sizes and
     modification times: archive_landing would not even hash them) and the published build was made
     from this archive by this code. Cheap: no Dagster, no parsing."""
-    from orchestration.fingerprint import build_fingerprint, published_fingerprint
-    from sources.archive import landed_files, read_manifest
+    from pilotdw.orchestration.fingerprint import build_fingerprint, published_fingerprint
+    from pilotdw.sources.archive import landed_files, read_manifest
 
     archive = home / "archive"
     latest = {e.path: e for e in read_manifest(archive) if e.withdrawn is None}
@@ -163,8 +163,8 @@ def run_nightly(landing: Path, home: Path, *, quiet: bool = False, report_lang: 
 
     import dagster as dg
 
-    from orchestration.definitions import build_definitions
-    from orchestration.resources import PilotdwHome
+    from pilotdw.orchestration.definitions import build_definitions
+    from pilotdw.orchestration.resources import PilotdwHome
 
     pilotdw = PilotdwHome(landing=str(landing), home=str(home), quiet=quiet, report_lang=report_lang,
                           keep_builds=settings.keep_builds(), force=force)

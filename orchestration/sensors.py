@@ -2,14 +2,14 @@
 or blocked scheduled run leaves a summary and notifies)."""
 import dagster as dg
 
-from orchestration.resources import PilotdwHome
+from pilotdw.orchestration.resources import PilotdwHome
 
 
 def landing_sensor_for(job) -> dg.SensorDefinition:
     @dg.sensor(name="landing_sensor", job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
                description="Requests a refresh when a file is added to, changed in or removed from the landing folders.")
     def landing_sensor(context: dg.SensorEvaluationContext, pilotdw: PilotdwHome):
-        from sources.archive import landing_signature
+        from pilotdw.sources.archive import landing_signature
 
         signature = landing_signature(pilotdw.landing_path)
         if signature == context.cursor:
@@ -24,7 +24,7 @@ def landing_sensor_for(job) -> dg.SensorDefinition:
 def failure_sensor_for(job) -> dg.SensorDefinition:
     @dg.run_failure_sensor(name="refresh_failure_summary", monitored_jobs=[job], default_status=dg.DefaultSensorStatus.RUNNING)
     def refresh_failure_summary(context: dg.RunFailureSensorContext, pilotdw: PilotdwHome):
-        from orchestration.runner import gate_blocked, record_outcome
+        from pilotdw.orchestration.runner import gate_blocked, record_outcome
 
         run_id = context.dagster_run.run_id
         status = "blocked" if gate_blocked(pilotdw.build_db(run_id), run_id) else "failed"

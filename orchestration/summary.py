@@ -55,7 +55,7 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
         if error:
             say(f"Reason: {error}")
         return out
-    from sources.load import describe_problem
+    from pilotdw.sources.load import describe_problem
 
     with duckdb.connect(str(build_db), read_only=True) as con:
         tables = _tables(con)

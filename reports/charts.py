@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from reports.formatting import fmt, is_missing
+from pilotdw.reports.formatting import fmt, is_missing
 
 
 def text_width(text: str, size: float) -> float:

@@ -4,13 +4,13 @@ the changes since the previous build. Mart values only, selected, sorted and fil
 """
 from __future__ import annotations
 
-from settings import P0
+from pilotdw.settings import P0
 
-from reports import charts
-from reports.formula import effectiveness_formula
-from reports.labels import column, text
-from reports.timeliness import NO_DATE, NO_LIST, LATE, ON_TIME, list_status
-from reports.warehouse import Warehouse
+from pilotdw.reports import charts
+from pilotdw.reports.formula import effectiveness_formula
+from pilotdw.reports.labels import column, text
+from pilotdw.reports.timeliness import NO_DATE, NO_LIST, LATE, ON_TIME, list_status
+from pilotdw.reports.warehouse import Warehouse
 
 NS = "marts.national_summary"
 COV = "marts.coverage_by_locality_year"

@@ -57,7 +57,7 @@ def fmt(value: object, kind: str, lang: str = "zh") -> str:
             return value.strftime("%Y-%m-%d %H:%M") + (" UTC" if value.tzinfo and value.utcoffset() == dt.timedelta(0) else "")
         return str(value)
     if kind == "bool":
-        from reports.labels import text
+        from pilotdw.reports.labels import text
 
         return text("yes" if value else "no", lang)
     return str(value)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import yaml
 
-from settings import DBT_PROJECT_DIR, PROJECT_ROOT
+from pilotdw.settings import DBT_PROJECT_DIR, PROJECT_ROOT
 
-from reports.warehouse import Warehouse
+from pilotdw.reports.warehouse import Warehouse
 
 MODEL = "regional_effectiveness"
 COLUMN = "effectiveness_index"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from settings import INDICATORS_CSV
+from pilotdw.settings import INDICATORS_CSV
 
 LANGS = ("zh", "en")
 HTML_LANG = {"zh": "zh-CN", "en": "en"}

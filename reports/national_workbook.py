@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from reports.context import (
+from pilotdw.reports.context import (
     ACTION_GROUPS,
     COVERAGE_SHEET_COLUMNS,
     EFFECTIVENESS_COLUMNS,
@@ -13,10 +13,10 @@ from reports.context import (
     KEY_FIGURES,
     PARTICIPATION_COLUMNS,
 )
-from reports.formatting import fmt
-from reports.labels import column, grade, load_status, severity, sheet, source, text
-from reports.warehouse import Warehouse
-from reports.workbook import Sheet
+from pilotdw.reports.formatting import fmt
+from pilotdw.reports.labels import column, grade, load_status, severity, sheet, source, text
+from pilotdw.reports.warehouse import Warehouse
+from pilotdw.reports.workbook import Sheet
 
 LOCALITY = [("locality_code", "text"), ("locality_name", "text")]
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports import context, labels
-from reports.formatting import data_value, fmt, is_missing
-from reports.national_workbook import national_sheets
-from reports.warehouse import Warehouse
-from reports.workbook import write_workbook
+from pilotdw.reports import context, labels
+from pilotdw.reports.formatting import data_value, fmt, is_missing
+from pilotdw.reports.national_workbook import national_sheets
+from pilotdw.reports.warehouse import Warehouse
+from pilotdw.reports.workbook import write_workbook
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -12,7 +12,7 @@ from functools import cached_property
 
 import duckdb
 
-from settings import NATIONAL_CODE
+from pilotdw.settings import NATIONAL_CODE
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | tuple = ()) -> list[dict]:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from reports.formatting import EXCEL_FORMATS, is_missing
+from pilotdw.reports.formatting import EXCEL_FORMATS, is_missing
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 HEADER_STYLE = {"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79", "pattern": 1, "valign": "vcenter", "text_wrap": True}

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from settings import SOURCES
+from pilotdw.settings import SOURCES
 
 MANIFEST = "manifest.jsonl"
 

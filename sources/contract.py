@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from settings import indicators
+from pilotdw.settings import indicators
 
 
 @dataclass(frozen=True)

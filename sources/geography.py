@@ -6,8 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from settings import localities
-from sources.uscc import CORPS_CODE, locality_from_division
+from pilotdw.settings import localities
+from pilotdw.sources.uscc import CORPS_CODE, locality_from_division
 
 _SUFFIXES = re.compile(r"(维吾尔自治区|壮族自治区|回族自治区|自治区|省|市)$")
 

@@ -15,14 +15,14 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from settings import RAW_SCHEMA_SQL, SOURCES, ingest_workers
-from settings.memory import return_memory
-from sources import parse_cache
-from sources.archive import ArchivedFile, read_manifest, stored_path
-from sources.contract import describe_column
-from sources.parse import Parsed, parse_table
-from sources.pilot_lists import ListKey, Submission, current_submission, list_key_from_name
-from sources.readers import ReadResult, Rejected, read_file
+from pilotdw.settings import RAW_SCHEMA_SQL, SOURCES, ingest_workers
+from pilotdw.settings.memory import return_memory
+from pilotdw.sources import parse_cache
+from pilotdw.sources.archive import ArchivedFile, read_manifest, stored_path
+from pilotdw.sources.contract import describe_column
+from pilotdw.sources.parse import Parsed, parse_table
+from pilotdw.sources.pilot_lists import ListKey, Submission, current_submission, list_key_from_name
+from pilotdw.sources.readers import ReadResult, Rejected, read_file
 
 Progress = Callable[[str], None]
 
@@ -216,7 +216,7 @@ def supersede_pilot_lists(outcomes: list[FileOutcome]) -> None:
 
 
 def _raw_frame(source: str, o: FileOutcome, loaded_at: datetime) -> pd.DataFrame:
-    from sources.contract import SOURCE_COLUMNS
+    from pilotdw.sources.contract import SOURCE_COLUMNS
 
     columns = RAW_COLUMNS[source] or list(SOURCE_COLUMNS[source])
     rows = o.rows

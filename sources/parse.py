@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sources import cells
-from sources.contract import SOURCE_COLUMNS, Column
-from sources.geography import division_locality, explicit_disagrees, locality_code
-from sources.readers import Table
-from sources.uscc import uscc_problems
+from pilotdw.sources import cells
+from pilotdw.sources.contract import SOURCE_COLUMNS, Column
+from pilotdw.sources.geography import division_locality, explicit_disagrees, locality_code
+from pilotdw.sources.readers import Table
+from pilotdw.sources.uscc import uscc_problems
 
 QUALIFICATIONS = ("ip_demonstration", "ip_advantage", "little_giant")
 ASSESSMENT_KINDS = ("initial", "annual", "graded")

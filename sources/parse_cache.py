@@ -26,8 +26,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-import settings
-
+from pilotdw import settings
 FOLDER = "parsed"  # <home>/parsed, beside <home>/archive
 # The code and data whose change alters what a parse returns.
 _PARSER_GLOBS = ("sources/*.py", "sources/*.sql", "settings/*.py")
@@ -91,7 +90,7 @@ def parsed_file(entry, archive_dir: Path, parse: Callable):
 
 
 def _read(entry, stem: Path):
-    from sources.load import FileOutcome
+    from pilotdw.sources.load import FileOutcome
 
     meta_path = stem.with_suffix(".json")
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
 
-from sources.geography import is_locality
+from pilotdw.sources.geography import is_locality
 
 _FILE_NAME = re.compile(r"^(?P<locality>\d{6})_(?P<year>\d{4})_b(?P<batch>\d+)(?:_.*)?$", re.IGNORECASE)
 

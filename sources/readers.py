@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.contract import describe_column, match_header, required_columns
+from pilotdw.sources.contract import describe_column, match_header, required_columns
 
 ACCEPTED_FORMATS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
 HEADER_SEARCH_ROWS = 20  # title rows and notes above the header, as government templates have

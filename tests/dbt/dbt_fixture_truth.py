@@ -21,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sources.uscc import check_digit
+from pilotdw.sources.uscc import check_digit
 
 P0, P1 = 2023, 2025
 SH, ZJ, NB, BJ = "310000", "330000", "330200", "110000"

@@ -19,7 +19,7 @@ import pytest
 
 import dbt_expected_marts as expected
 import dbt_fixture_truth as fx
-from settings import DBT_PROJECT_DIR, PROJECT_ROOT, RAW_SCHEMA_SQL, indicators, localities
+from pilotdw.settings import DBT_PROJECT_DIR, PROJECT_ROOT, RAW_SCHEMA_SQL, indicators, localities
 
 SPEC_METRICS = Path(os.environ.get("PILOTDW_SPEC_DIR", "/work/shared/spec")) / "metrics.md"
 

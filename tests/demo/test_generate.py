@@ -16,7 +16,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from demo.generate import DEMO_ENTERPRISES, write_landing
+from pilotdw.demo.generate import DEMO_ENTERPRISES, write_landing
 
 SOURCES = ("registers", "pilots", "assessments", "filings")
 PROJECT = Path(__file__).resolve().parents[2]
@@ -122,7 +122,7 @@ def test_same_seed_gives_identical_bytes_and_mtimes(tmp_path):
     """Another process, with another string-hash salt (set order!), writes the very same files."""
     write_landing(tmp_path / "here", enterprises=300, seed=7)
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-m", "demo.generate", str(tmp_path / "there"), "--seed", "7",
+    subprocess.run([sys.executable, "-m", "pilotdw.demo.generate", str(tmp_path / "there"), "--seed", "7",
                     "--enterprises", "300"], cwd=PROJECT, env=env, check=True, capture_output=True)
     here = landing_files(tmp_path / "here")
     assert len(here) > 100 and landing_files(tmp_path / "there") == here

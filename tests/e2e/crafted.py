@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sources.uscc import check_digit
+from pilotdw.sources.uscc import check_digit
 
 LOCALITIES = {"310000": ("310104", "上海"), "110000": ("110108", "北京"), "440300": ("440305", "深圳")}
 PER_LOCALITY = 30

@@ -53,7 +53,7 @@ def test_every_mart_and_column_of_the_spec_exists(demo_run):
 
 
 def test_indicator_yoy_columns_exist_for_every_indicator(demo_run):
-    from settings import indicators
+    from pilotdw.settings import indicators
 
     have = {c for (c,) in demo_run.sql(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = 'marts' AND table_name = 'enterprise_improvement'")}

@@ -134,9 +134,9 @@ def test_mart_block_gates_stop_the_publish_step_itself(story, tmp_path, check, t
     selects just a downstream asset would be): it must refuse, and the warehouse must not move."""
     import dagster as dg
 
-    from expectations.gates import run_checks
-    from orchestration.definitions import build_definitions
-    from orchestration.resources import PilotdwHome
+    from pilotdw.expectations.gates import run_checks
+    from pilotdw.orchestration.definitions import build_definitions
+    from pilotdw.orchestration.resources import PilotdwHome
 
     home = tmp_path / "home"
     (home / "builds").mkdir(parents=True)
@@ -180,8 +180,8 @@ def test_a_failing_dbt_error_test_stops_the_run_and_publishes_nothing(story, tmp
     of 150 slipped into a copy of a real build's raw layer trips stg_raw__assessments' range test."""
     import dagster as dg
 
-    from orchestration.definitions import build_definitions
-    from orchestration.resources import PilotdwHome
+    from pilotdw.orchestration.definitions import build_definitions
+    from pilotdw.orchestration.resources import PilotdwHome
 
     home = tmp_path / "home"
     (home / "builds").mkdir(parents=True)
@@ -210,7 +210,7 @@ def test_a_failing_dbt_error_test_stops_the_run_and_publishes_nothing(story, tmp
         failed = con.execute('SELECT "check" FROM audit.check_results WHERE NOT passed AND severity = \'block\'').fetchall()
     assert any("accepted_range" in c and "stg_raw__assessments" in c for (c,) in failed), failed
     assert (home / "warehouse.duckdb").read_bytes() == b"the last published warehouse"
-    from orchestration.runner import gate_blocked
+    from pilotdw.orchestration.runner import gate_blocked
     assert gate_blocked(build, run_id)  # the CLI reports it as blocked, not as a crash
 
 
@@ -219,9 +219,9 @@ def test_a_model_that_cannot_be_built_fails_the_run_not_a_gate(story, tmp_path):
     leave it) stops the run too, and the runner calls it failed (exit 2), not blocked by a gate."""
     import dagster as dg
 
-    from orchestration.definitions import build_definitions
-    from orchestration.resources import PilotdwHome
-    from orchestration.runner import models_not_built
+    from pilotdw.orchestration.definitions import build_definitions
+    from pilotdw.orchestration.resources import PilotdwHome
+    from pilotdw.orchestration.runner import models_not_built
 
     home = tmp_path / "home"
     (home / "builds").mkdir(parents=True)

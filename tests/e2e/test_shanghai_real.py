@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from sources.uscc import check_digit
+from pilotdw.sources.uscc import check_digit
 from tests.conftest import REAL_SHANGHAI
 from tests.e2e.conftest import run_pipeline
 
@@ -74,8 +74,7 @@ def test_the_run_publishes(shanghai):
 def test_dbt_target_and_log_are_kept_with_the_build_not_in_the_project(shanghai):
     """dbt's per-run target folder lives in <home>/builds/<run_id>/ (pruned with the build), never
     under dbt_project/target, where one folder per nightly run would pile up."""
-    import settings
-
+    from pilotdw import settings
     run, _, _ = shanghai
     (run_dir,) = [p for p in (run.home / "builds").iterdir() if p.is_dir()]
     assert (run_dir / "dbt.log").stat().st_size > 0
@@ -114,7 +113,7 @@ def test_the_unmatched_share_warns_but_does_not_block(shanghai):
 def test_published_warehouse_keeps_the_old_client_storage_format(shanghai):
     """Published copies stay readable by DuckDB 1.4 clients (issue 17 builds the file in that format
     and publishes it by copying the file): the warehouse and the build both report storage v1.4.0."""
-    from orchestration.publish import PUBLISHED_STORAGE_VERSION, storage_version
+    from pilotdw.orchestration.publish import PUBLISHED_STORAGE_VERSION, storage_version
 
     run, _, _ = shanghai
     (build,) = (run.home / "builds").glob("*.duckdb")
@@ -129,7 +128,7 @@ def test_published_warehouse_keeps_the_old_client_storage_format(shanghai):
 def test_publish_copies_a_build_made_in_the_published_format(tmp_path, monkeypatch):
     """Issue 17: the build is created in the 1.4 format and the published warehouse is a copy of it,
     still v1.4.0, with published_at set; the build keeps none."""
-    from orchestration.publish import PUBLISHED_STORAGE_VERSION, build_config, publish, storage_version
+    from pilotdw.orchestration.publish import PUBLISHED_STORAGE_VERSION, build_config, publish, storage_version
 
     monkeypatch.delenv("PILOTDW_BUILD_IN_PUBLISHED_FORMAT", raising=False)
     build = tmp_path / "builds" / "b1.duckdb"
@@ -152,7 +151,7 @@ def test_publish_copies_a_build_made_in_the_published_format(tmp_path, monkeypat
 def test_publish_copies_table_by_table_from_a_build_in_the_default_format(tmp_path, monkeypatch):
     """PILOTDW_BUILD_IN_PUBLISHED_FORMAT=0: the build is in DuckDB's own format; the published copy is
     still v1.4.0 (COPY FROM DATABASE)."""
-    from orchestration.publish import PUBLISHED_STORAGE_VERSION, build_config, publish, storage_version
+    from pilotdw.orchestration.publish import PUBLISHED_STORAGE_VERSION, build_config, publish, storage_version
 
     monkeypatch.setenv("PILOTDW_BUILD_IN_PUBLISHED_FORMAT", "0")
     build = tmp_path / "b2.duckdb"

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-import settings
-
+from pilotdw import settings
 YEARS = (2023, 2024, 2025)
 SHANGHAI = "310000"
 SHENZHEN = "440300"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from expectations.gates import blocking_failures, record_dbt_results
+from pilotdw.expectations.gates import blocking_failures, record_dbt_results
 
 PROJECT = "pilotdw"
 

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-import settings
-from expectations import gates, gx_runtime
-from expectations.checks import specs_by_name
-from expectations.gates import run_checks
-from expectations.plans import ROW_COLUMN, plan_for
+from pilotdw import settings
+from pilotdw.expectations import gates, gx_runtime
+from pilotdw.expectations.checks import specs_by_name
+from pilotdw.expectations.gates import run_checks
+from pilotdw.expectations.plans import ROW_COLUMN, plan_for
 
 AS_OF = date(2026, 1, 15)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import settings
-from expectations import checks, plans
-from expectations.checks import check_specs, specs_by_name
+from pilotdw import settings
+from pilotdw.expectations import checks, plans
+from pilotdw.expectations.checks import check_specs, specs_by_name
 
 # metrics.md, "Gates": severity and threshold of each gate as the spec states them.
 GATES = {
@@ -122,8 +122,8 @@ def test_malformed_entry_is_refused(tmp_path: Path, entry: str, problem: str):
 
 def test_importing_the_package_and_listing_checks_does_not_import_gx():
     code = (
-        "import sys, expectations, expectations.checks, expectations.gates\n"
-        "expectations.checks.check_specs()\n"
+        "import sys, pilotdw.expectations, pilotdw.expectations.checks, pilotdw.expectations.gates\n"
+        "pilotdw.expectations.checks.check_specs()\n"
         "heavy = [m for m in ('great_expectations', 'pandas') if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-import settings
+from pilotdw import settings
 from tests.expectations.crafted import SHANGHAI, SHENZHEN, fake_uscc
-from expectations.checks import check_specs
-from expectations.gates import blocking_failures, failing_rows, run_checks
+from pilotdw.expectations.checks import check_specs
+from pilotdw.expectations.gates import blocking_failures, failing_rows, run_checks
 
 AS_OF = date(2026, 1, 15)  # after every list deadline of 2023-2025
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-import settings
-from orchestration.dbt_state import PARTIAL_PARSE, stable_build, state_dir
+from pilotdw import settings
+from pilotdw.orchestration.dbt_state import PARTIAL_PARSE, stable_build, state_dir
 
 
 def dbt_parse(project: Path, db: Path, target: Path) -> list[dict]:

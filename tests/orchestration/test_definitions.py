@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from orchestration.definitions import build_definitions, nightly_schedule
-from orchestration.resources import PilotdwHome
+from pilotdw.orchestration.definitions import build_definitions, nightly_schedule
+from pilotdw.orchestration.resources import PilotdwHome
 
 SNAPSHOT = Path(__file__).with_name("definitions_snapshot.json")
 

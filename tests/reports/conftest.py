@@ -22,7 +22,7 @@ def previous_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def rendered(warehouse_path, previous_path, tmp_path_factory) -> dict:
     """The reports of the fixture's latest year, Chinese, compared with the previous build."""
-    from reports.render import write_reports
+    from pilotdw.reports.render import write_reports
 
     out = tmp_path_factory.mktemp("out")
     with duckdb.connect(str(warehouse_path), read_only=True) as con, \

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from settings import LOCALITIES_CSV, indicators
+from pilotdw.settings import LOCALITIES_CSV, indicators
 
 YEARS = (2023, 2024)
 P0, P1 = 2023, 2025

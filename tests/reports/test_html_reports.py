@@ -6,7 +6,7 @@ import re
 import duckdb
 import pytest
 
-from reports.render import write_reports
+from pilotdw.reports.render import write_reports
 from reports_html import data_value_matches, parse, shown_matches
 from reports_warehouse_builder import INJECTION_NAME, build_warehouse
 

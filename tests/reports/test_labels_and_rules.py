@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from reports import labels
-from reports.formatting import fmt
-from reports.formula import effectiveness_formula
-from reports.timeliness import list_status
-from reports.warehouse import Warehouse
+from pilotdw.reports import labels
+from pilotdw.reports.formatting import fmt
+from pilotdw.reports.formula import effectiveness_formula
+from pilotdw.reports.timeliness import list_status
+from pilotdw.reports.warehouse import Warehouse
 
 TEMPLATES = Path(labels.__file__).parent / "templates"
 

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
-from reports.render import write_reports
-from reports.workbook import Sheet, write_workbook
+from pilotdw.reports.render import write_reports
+from pilotdw.reports.workbook import Sheet, write_workbook
 from reports_warehouse_builder import INJECTION_NAME
 
 ZH_SHEETS = ["关键指标", "覆盖率", "参与漏斗", "成效排名", "得分提升", "名单报送时效", "数据质量检查", "隔离行",

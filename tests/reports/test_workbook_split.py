@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from reports import workbook
+from pilotdw.reports import workbook
 
 
 def test_long_tables_continue_on_numbered_sheets(tmp_path, monkeypatch):

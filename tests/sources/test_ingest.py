@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources.archive import archive_landing, read_manifest, stored_path
-from sources.load import ingest
-from sources.uscc import check_digit
+from pilotdw.sources.archive import archive_landing, read_manifest, stored_path
+from pilotdw.sources.load import ingest
+from pilotdw.sources.uscc import check_digit
 from tests.conftest import REAL_SHANGHAI, REAL_USCCS, Landing
 
 HUAWEI, TENCENT, BAIDU = REAL_USCCS
@@ -171,7 +171,7 @@ def test_negative_indicator_and_unparseable_year_are_quarantined(landing, tmp_pa
 
 
 def test_message_wording_names_file_row_column_and_expectation(landing, tmp_path):
-    from sources.load import describe_problem
+    from pilotdw.sources.load import describe_problem
 
     msg = describe_problem("filings/f.csv", None, 7, "revenue", "filings", "expected a number ≥ 0", "-5")
     assert msg == "filings/f.csv, row 7, column revenue (营业收入): expected a number ≥ 0; found '-5'"
@@ -318,7 +318,7 @@ def test_excel_lock_and_hidden_files_are_not_submissions(landing, tmp_path):
 
 
 def test_a_withdrawn_file_leaves_later_builds_and_new_content_brings_it_back(landing, tmp_path):
-    from sources.archive import withdraw
+    from pilotdw.sources.archive import withdraw
 
     archive = tmp_path / "home" / "archive"
     landing.raw("pilots/scan.pdf", b"%PDF-1.4")
@@ -357,7 +357,7 @@ def _tables(con) -> dict[str, list[tuple]]:
 def test_parsing_in_worker_processes_writes_the_same_tables_in_the_same_order(tmp_path):
     """Demo landing (csv, tsv, xlsx, GB18030, title rows, bad cells, resubmitted lists) plus the real
     Shanghai list: two worker processes must give exactly the single-process tables (issue 7)."""
-    from demo.generate import write_landing
+    from pilotdw.demo.generate import write_landing
 
     landing = tmp_path / "landing"
     write_landing(landing, enterprises=1500, include_rejects=True)  # copies the real Shanghai list too

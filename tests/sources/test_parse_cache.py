@@ -10,11 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import settings
+from pilotdw import settings
 import sources.load
-from sources import parse_cache
-from sources.archive import archive_landing, read_manifest
-from sources.load import ingest
+from pilotdw.sources import parse_cache
+from pilotdw.sources.archive import archive_landing, read_manifest
+from pilotdw.sources.load import ingest
 from tests.conftest import REAL_SHANGHAI
 
 # Columns that differ between any two builds by design: when the build was written.
@@ -25,7 +25,7 @@ PER_BUILD = {"loaded_at"}
 def archive(tmp_path_factory) -> Path:
     """A small mixed demo landing (csv, tsv, xlsx with several sheets, GB18030, rejected and bad
     rows) and the real Shanghai list, archived."""
-    from demo.generate import write_landing
+    from pilotdw.demo.generate import write_landing
 
     root = tmp_path_factory.mktemp("cache")
     landing = root / "landing"
@@ -118,7 +118,7 @@ def test_a_parser_change_is_a_new_cache(archive, monkeypatch):
 
 
 def _active(archive: Path):
-    from sources.load import file_statuses
+    from pilotdw.sources.load import file_statuses
 
     return file_statuses(read_manifest(archive))[0]
 
