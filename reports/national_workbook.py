@@ -38,12 +38,12 @@ def _val(row: dict, col: str, kind: str, lang: str):
 
 
 def _table(title: str, pairs: list[tuple[str, str]], rows: list[dict], lang: str) -> Sheet:
-    return Sheet(title, _cols(pairs, lang), [tuple(_val(r, c, k, lang) for c, k in pairs) for r in rows])
+    return Sheet(title, _cols(pairs, lang), [tuple(_val(r, c, k, lang) for c, k in pairs) for r in rows], lang=lang)
 
 
 def _streamed_table(title: str, pairs: list[tuple[str, str]], count: int, rows: Iterator[dict], lang: str) -> Sheet:
     """An enterprise-level table, converted row by row as the workbook writes it."""
-    return Sheet(title, _cols(pairs, lang), (tuple(_val(r, c, k, lang) for c, k in pairs) for r in rows), count=count)
+    return Sheet(title, _cols(pairs, lang), (tuple(_val(r, c, k, lang) for c, k in pairs) for r in rows), count=count, lang=lang)
 
 
 def national_sheets(wh: Warehouse, ctx: dict, lang: str, status_rows: list[dict] | None) -> list[Sheet]:
