@@ -40,10 +40,10 @@ class RunSummary:
         return "\n".join(self.lines)
 
 
-def withdraw_hint(path: str, warehouse: Path | None) -> str:
+def withdraw_hint(path: str, home: Path | None) -> str:
     """How to take back a rejected file that can never load (a corrected file at the same path is
     the other remedy)."""
-    home = f" --home {warehouse.parent}" if warehouse is not None else ""
+    home = f" --home {home}" if home is not None else ""
     return (f"fix it and land it again at {path}, or take it back: "
             f"`pilotdw withdraw {path} --reason \"…\"{home}`, then `pilotdw run`")
 
@@ -52,10 +52,11 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute("SELECT table_schema || '.' || table_name FROM information_schema.tables").fetchall()}
 
 
-def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None = None, warehouse: Path | None = None,
+def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None = None, warehouse: Path | str | None = None,
               status: str | None = None, timings: dict[str, float] | None = None, open_build=None) -> RunSummary:
     """`open_build`: a function returning a context manager on the build (None when there is none),
-    for a build that is not the DuckDB file `build_db` (the PostgreSQL engine)."""
+    for a build that is not the DuckDB file `build_db` (the PostgreSQL engine). `warehouse`: what the
+    run publishes to, as people read it (a file path, or a redacted PostgreSQL URL)."""
     out = RunSummary(run_id, status or ("published" if published else "failed"), error)
     say = out.lines.append
     say(f"# pilotdw run {run_id}")
@@ -86,7 +87,7 @@ def summarise(build_db: Path, run_id: str, *, published: bool, error: str | None
                 say("## Rejected files")
                 for path, reason in rejected:
                     say(f"- {path}: {reason}")
-                    say(f"  {withdraw_hint(path, warehouse)}")
+                    say(f"  {withdraw_hint(path, build_db.parent.parent)}")  # <home>/builds/<id>.duckdb
         if "audit.quarantine" in tables:
             sample = con.execute(
                 f'SELECT file, sheet, row_number, "column", source, reason, value FROM audit.quarantine ORDER BY file, row_number LIMIT {SAMPLE_ROWS}'
