@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pilotdw import settings
-import sources.load
+import pilotdw.sources.load
 from pilotdw.sources import parse_cache
 from pilotdw.sources.archive import archive_landing, read_manifest
 from pilotdw.sources.load import ingest
@@ -56,13 +56,13 @@ def tables_of(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
 def build(archive: Path, monkeypatch, *, cache: bool) -> tuple[dict[str, list[tuple]], int, duckdb.DuckDBPyConnection]:
     """The tables of one ingest, and how many files it parsed (not read back from the cache)."""
     calls = []
-    real = sources.load.parse_file
+    real = pilotdw.sources.load.parse_file
 
     def counting(entry, archive_dir):
         calls.append(entry.path)
         return real(entry, archive_dir)
 
-    monkeypatch.setattr(sources.load, "parse_file", counting)
+    monkeypatch.setattr(pilotdw.sources.load, "parse_file", counting)
     monkeypatch.setenv("PILOTDW_PARSE_CACHE", "1" if cache else "0")
     con = duckdb.connect()
     ingest(con, archive, workers=1)
