@@ -14,18 +14,9 @@ if have_chromium && have_cjk_font; then
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-browser: apt-get not found; install chromium and a CJK font (e.g. Noto CJK) by hand" >&2
-    exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# shellcheck source=apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+HINT="install chromium and a CJK font (e.g. Noto CJK) by hand"
 # fontconfig provides fc-list (used above) and the font cache chromium reads.
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk fontconfig
+apt_install install-browser chromium fonts-noto-cjk fontconfig
 echo "install-browser: installed $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"

@@ -10,18 +10,9 @@ if command -v pg_lsclusters >/dev/null 2>&1 && [ -n "$(pg_lsclusters --no-header
     exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-postgres: apt-get not found; install PostgreSQL (>= 13) by hand, or point PILOTDW_TEST_PG_URL at a server" >&2
-    exit 1
-fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
+# shellcheck source=apt-install.sh
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+HINT="install PostgreSQL (>= 13) by hand, or point PILOTDW_TEST_PG_URL at a server"
 # The `postgresql` metapackage creates and starts the default cluster (main) on port 5432.
-$SUDO apt-get install -y -qq --no-install-recommends postgresql
+apt_install install-postgres postgresql
 echo "install-postgres: installed $(pg_lsclusters --no-header | head -n 1)"
