@@ -26,9 +26,10 @@ $(BIN)/.synced: pyproject.toml uv.lock
 	$(UV) sync --locked --compile-bytecode --python $(PYTHON)
 	@touch $@
 
-# dagster-dbt loads this manifest instead of parsing the project on every run.
+# dagster-dbt loads this manifest instead of parsing the project on every run; the nightly dbt build
+# starts from the partial-parse state saved beside it (orchestration/dbt_parse.py says why).
 dbt_project/target/manifest.json: $(BIN)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' -o -name '*.csv' -o -name '*.md' | grep -v '/target/')
-	cd dbt_project && PILOTDW_DB_PATH=$(CURDIR)/dbt_project/target/parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
+	$(BIN)/python -m pilotdw.orchestration.dbt_parse
 	@touch $@
 
 # The catalogue (catalogue/*.yml) states every column once; this writes what is generated from it
@@ -67,7 +68,7 @@ postgres:  ## Debian's PostgreSQL server, for the PostgreSQL-engine tests (tests
 dev: setup  ## the Dagster UI on http://127.0.0.1:3000 over the demo data
 	@test -d $(DEMO_LANDING) || $(BIN)/pilotdw demo-data $(DEMO_LANDING)
 	mkdir -p $(DEMO_HOME)/dagster
-	export PATH=$(CURDIR)/$(BIN):$$PATH PILOTDW_DB_PATH=$(CURDIR)/dbt_project/target/parse.duckdb \
+	export PATH=$(CURDIR)/$(BIN):$$PATH PILOTDW_DB_PATH=build.duckdb \
 		DAGSTER_HOME=$(CURDIR)/orchestration PILOTDW_DAGSTER_DIR=$(CURDIR)/$(DEMO_HOME)/dagster \
 		PILOTDW_LANDING=$(CURDIR)/$(DEMO_LANDING) PILOTDW_HOME=$(CURDIR)/$(DEMO_HOME); \
 	test -f $(DEMO_HOME)/dagster/schedules/schedules.db || $(BIN)/dagster instance migrate >/dev/null; \

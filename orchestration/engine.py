@@ -16,9 +16,30 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from pathlib import Path
+
 from pilotdw import settings
+from pilotdw.settings.children import DBT_WORKDIR_ENV
 if TYPE_CHECKING:
     from pilotdw.orchestration.resources import PilotdwHome
+
+
+# dbt's profile names the build by this constant relative path, in a working folder per build
+# (DuckDBEngine.dbt_workdir) where it is a link to the build file. dbt hashes the profile's
+# connection values into its partial-parse state: an absolute per-run path made every run a full
+# re-parse (~6 s at any scale); with a constant one, the parse state `make setup` saved
+# (orchestration/dbt_parse.py; dagster-dbt copies dbt_project/target/partial_parse.msgpack into each
+# run's target folder) stays valid (issue 17).
+DBT_DB_PATH = "build.duckdb"
+
+
+def dbt_profile_environment() -> dict[str, str]:
+    """What dbt's `build` profile reads from the environment, the same for every DuckDB build and
+    for the parse `make setup` saves; any difference would cost a full re-parse."""
+    # the prefix explicitly empty: a PostgreSQL run earlier in this process (the Dagster daemon,
+    # the UI, the tests) left its own in os.environ, where dbt would read it
+    return {"PILOTDW_DB_PATH": DBT_DB_PATH, "PILOTDW_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit(),
+            "PILOTDW_DBT_THREADS": str(settings.dbt_threads()), "PILOTDW_SCHEMA_PREFIX": ""}
 
 
 class DuckDBEngine:
@@ -68,20 +89,31 @@ class DuckDBEngine:
         with duckdb.connect(str(self.pilotdw.warehouse), read_only=True) as con:
             yield con
 
+    def dbt_workdir(self, run_id: str) -> Path:
+        """<home>/builds/<run id>/, dbt's working folder, where `build.duckdb` is a second name (a hard
+        link) of the build file <home>/builds/<run id>.duckdb. Not a symbolic link: DuckDB follows
+        one and names the catalog after its target, which would differ from run to run."""
+        workdir = self.pilotdw.builds_dir / run_id
+        workdir.mkdir(parents=True, exist_ok=True)
+        link = workdir / DBT_DB_PATH
+        link.unlink(missing_ok=True)  # a retried step: link the build as it is now
+        for stale in workdir.glob(DBT_DB_PATH + ".wal"):
+            stale.unlink()  # left by a dbt that was killed: never replay it into a newer build
+        os.link(self.pilotdw.build_db(run_id), link)
+        return workdir
+
     def dbt_environment(self, run_id: str) -> dict[str, str]:
-        """What dbt's profile reads from the environment for this build."""
-        # the prefix explicitly empty: a PostgreSQL run earlier in this process (the Dagster daemon,
-        # the UI, the tests) left its own in os.environ, where dbt would read it
-        return {"PILOTDW_DB_PATH": str(self.pilotdw.build_db(run_id)), "PILOTDW_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit(),
-                "PILOTDW_DBT_THREADS": str(settings.dbt_threads()), "PILOTDW_SCHEMA_PREFIX": ""}
+        """What dbt's profile reads from the environment for this build (and where dbt_child runs)."""
+        return {**dbt_profile_environment(), DBT_WORKDIR_ENV: str(self.dbt_workdir(run_id))}
 
     def dbt_schema_for_readers(self, schema: str) -> str:
         """A schema dbt built into, by the name readers know it (marts, …)."""
         return schema
 
     def dbt_sql_for_readers(self, sql: str) -> str:
-        """dbt's compiled SQL as it reads in any copy of the build (the published one included)."""
-        return sql
+        """dbt's compiled SQL as it reads in any copy of the build (the published one included):
+        without the catalog dbt qualifies tables with (the stem of DBT_DB_PATH)."""
+        return sql.replace(f'"{Path(DBT_DB_PATH).stem}".', "")
 
     def write_table(self, run_id: str, schema: str, name: str, frame) -> int:
         """Replace <schema>.<name> of the build with a DataFrame (e.g. marts.pilot_effect)."""

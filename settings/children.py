@@ -11,6 +11,7 @@ import sys
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_PID_ENV = "PILOTDW_PARENT_PID"  # the pid a child of the run must outlive no longer
+DBT_WORKDIR_ENV = "PILOTDW_DBT_WORKDIR"  # the folder the dbt child runs in (orchestration.engine.dbt_workdir)
 
 
 def die_with_parent(parent_pid: int | None = None) -> None:

@@ -81,6 +81,18 @@ def test_dbt_target_and_log_are_kept_with_the_build_not_in_the_project(shanghai)
     assert not list((settings.DBT_PROJECT_DIR / "target").glob(f"dbt_models-{run_dir.name[:7]}*"))
 
 
+def test_dbt_reuses_the_parse_state_saved_by_make_setup(shanghai):
+    """The nightly build does not re-parse the dbt project (issue 17): its profile values, --vars and
+    target equal those of orchestration/dbt_parse.py, so dbt takes the saved partial-parse state and
+    finds nothing changed. dbt names the reason in its log when it cannot ("Unable to do partial
+    parsing because …")."""
+    run, _, _ = shanghai
+    (run_dir,) = [p for p in (run.home / "builds").iterdir() if p.is_dir()]
+    log = (run_dir / "dbt_target" / "dbt.log").read_text(encoding="utf-8")
+    assert "Unable to do partial parsing" not in log
+    assert "PartialParsingSkipParsing" in log  # "Partial parsing enabled, no changes found, skipping parsing"
+
+
 def test_coverage_counts_equal_the_independent_truth(shanghai):
     run, truth, rows = shanghai
     (got,) = run.sql(
