@@ -20,6 +20,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from pilotdw import settings
 from pilotdw.settings.children import PARENT_PID_ENV
+from pilotdw.orchestration.outcome import MODELS_NOT_BUILT
 from pilotdw.orchestration.resources import PilotdwHome
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -62,7 +63,6 @@ def translator() -> PilotdwTranslator:
 # dbt's unit tests read fixtures, not the night's data: they run in `make test` (tests/dbt), not
 # nightly, where they cost ~6 s whatever the scale.
 NIGHTLY_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
-MODELS_NOT_BUILT = "models_not_built"  # metadata of the dbt step's failure, read by the runner
 
 
 @dbt_assets(manifest=dbt_project().manifest_path, dagster_dbt_translator=translator(), name="dbt_models")
@@ -85,7 +85,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     # would grow without end.
     invocation = dbt.cli([*NIGHTLY_BUILD_ARGS, "--vars", settings.dbt_vars()], context=context, raise_on_error=False,
                          target_path=log_path.parent / "dbt_target")
-    yield from _quietly(invocation, log_path)
+    try:
+        yield from _quietly(invocation, log_path)
+    finally:
+        engine.drop_dbt_link(context.run.run_id)
     run_results = invocation.get_artifact("run_results.json")
     manifest = invocation.get_artifact("manifest.json")
     # Gate results name tables and queries as readers know them (marts.x), not by the build's schemas.
@@ -100,7 +103,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     failed = [r for r in results if not r.passed]
     pilotdw.say(f"dbt: {len(run_results.get('results', []))} nodes, {len(failed)} failing tests")
     blocking = [r for r in failed if r.severity == "block"]
-    errors = [r for r in run_results.get("results", []) if str(r.get("unique_id", "")).startswith(("model.", "seed.")) and r.get("status") != "success"]
+    # "error": the model could not be built; "skipped" (downstream of a failing test) is not its own failure
+    errors = [r for r in run_results.get("results", []) if str(r.get("unique_id", "")).startswith(("model.", "seed.")) and r.get("status") == "error"]
     if blocking or errors:
         # Stops the mart gates, the report and publication, as a blocking check would. The runner
         # calls the run blocked when only tests failed, and failed when a model could not be built

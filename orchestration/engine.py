@@ -102,6 +102,10 @@ class DuckDBEngine:
         os.link(self.pilotdw.build_db(run_id), link)
         return workdir
 
+    def drop_dbt_link(self, run_id: str) -> None:
+        """After dbt: the build file keeps one name, so nothing counts or copies it twice."""
+        (self.pilotdw.builds_dir / run_id / DBT_DB_PATH).unlink(missing_ok=True)
+
     def dbt_environment(self, run_id: str) -> dict[str, str]:
         """What dbt's profile reads from the environment for this build (and where dbt_child runs)."""
         return {**dbt_profile_environment(), DBT_WORKDIR_ENV: str(self.dbt_workdir(run_id))}
@@ -133,7 +137,7 @@ class DuckDBEngine:
         return published_fingerprint(self.pilotdw.warehouse)
 
     def gate_blocked(self, run_id: str) -> bool:
-        from pilotdw.orchestration.runner import gate_blocked
+        from pilotdw.orchestration.outcome import gate_blocked
 
         return gate_blocked(self.pilotdw.build_db(run_id), run_id)
 

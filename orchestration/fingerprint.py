@@ -46,3 +46,15 @@ def published_fingerprint(warehouse: Path) -> str | None:
     except duckdb.Error:
         return None
     return got[0][0] if got else None
+
+
+def nothing_to_build(pilotdw) -> bool:
+    """Whether a run of this home (HomeLayout) would build nothing new: not forced, every landed file
+    already archived as it is (by size and modification time), and the archive and code are those
+    the published build was made from. Cheap (no file is hashed) and without Dagster."""
+    from pilotdw.orchestration.space import pending_bytes
+
+    if pilotdw.force or pending_bytes(pilotdw.landing_path, pilotdw.archive_dir):
+        return False
+    published = pilotdw.engine().published_fingerprint()
+    return published is not None and build_fingerprint(pilotdw.archive_dir) == published

@@ -1,15 +1,15 @@
-"""The one resource every pilotdw asset uses: where things are, configured from the environment."""
+"""The one resource every pilotdw asset uses: where things are (orchestration/home.py), configured
+from the environment."""
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import dagster as dg
 
 from pilotdw import settings
-class PilotdwHome(dg.ConfigurableResource):
-    """Landing folder, pilotdw home and run options. Every path of a build derives from here, so an
-    asset never invents a location of its own."""
+from pilotdw.orchestration.home import HomeLayout
+
+
+class PilotdwHome(HomeLayout, dg.ConfigurableResource):
+    """Landing folder, pilotdw home and run options; the paths are HomeLayout's."""
 
     landing: str = ""
     home: str = ""
@@ -31,49 +31,3 @@ class PilotdwHome(dg.ConfigurableResource):
             quiet=os.environ.get("PILOTDW_QUIET", "") not in ("", "0", "false"),
             warehouse_url=settings.warehouse_url(),
         )
-
-    def engine(self):
-        """Where builds are made and published: DuckDB files, or a PostgreSQL server."""
-        from pilotdw.orchestration.engine import engine_for
-
-        return engine_for(self)
-
-    @property
-    def home_path(self) -> Path:
-        return settings.home_dir(self.home or None)
-
-    @property
-    def landing_path(self) -> Path:
-        return settings.landing_dir(self.landing or None)
-
-    @property
-    def archive_dir(self) -> Path:
-        return self.home_path / "archive"
-
-    @property
-    def builds_dir(self) -> Path:
-        return self.home_path / "builds"
-
-    def build_db(self, build_id: str) -> Path:
-        """The fresh database a run builds into before anything is published."""
-        return self.builds_dir / f"{build_id}.duckdb"
-
-    def build_reports_dir(self, build_id: str) -> Path:
-        return self.builds_dir / build_id / "reports"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.home_path / "warehouse.duckdb"
-
-    @property
-    def reports_link(self) -> Path:
-        return self.home_path / "reports"
-
-    @property
-    def runs_dir(self) -> Path:
-        return self.home_path / "runs"
-
-    def say(self, message: str) -> None:
-        """Progress for a person at a terminal (stderr, so `pilotdw sql` output stays clean)."""
-        if not self.quiet:
-            print(message, file=sys.stderr, flush=True)

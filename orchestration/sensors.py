@@ -24,10 +24,11 @@ def landing_sensor_for(job) -> dg.SensorDefinition:
 def failure_sensor_for(job) -> dg.SensorDefinition:
     @dg.run_failure_sensor(name="refresh_failure_summary", monitored_jobs=[job], default_status=dg.DefaultSensorStatus.RUNNING)
     def refresh_failure_summary(context: dg.RunFailureSensorContext, pilotdw: PilotdwHome):
-        from pilotdw.orchestration.runner import gate_blocked, record_outcome
+        from pilotdw.orchestration.outcome import RunFacts, record_outcome, settle
 
         run_id = context.dagster_run.run_id
-        status = "blocked" if gate_blocked(pilotdw.build_db(run_id), run_id) else "failed"
-        record_outcome(pilotdw, run_id, status=status, error=context.failure_event.message)
+        events = (entry.dagster_event for entry in context.instance.all_logs(run_id))
+        status, error = settle(pilotdw, run_id, RunFacts.of_events(events, succeeded=False))
+        record_outcome(pilotdw, run_id, status=status, error=error or context.failure_event.message)
 
     return refresh_failure_summary

@@ -103,10 +103,9 @@ def check_space(home: Path, landing: Path) -> SpaceNeed:
 def check_space_before_build(pilotdw) -> None:
     """check_space for a run (PilotdwHome), unless it will not build: nothing pending in landing
     and nothing changed since the published build."""
-    from pilotdw.orchestration.fingerprint import build_fingerprint, published_fingerprint
+    from pilotdw.orchestration.fingerprint import nothing_to_build
 
-    if (not pilotdw.force and pending_bytes(pilotdw.landing_path, pilotdw.archive_dir) == 0
-            and build_fingerprint(pilotdw.archive_dir) == published_fingerprint(pilotdw.warehouse)):
+    if nothing_to_build(pilotdw):
         return
     check_space(pilotdw.home_path, pilotdw.landing_path)
 

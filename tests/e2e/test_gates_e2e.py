@@ -60,7 +60,8 @@ def story(tmp_path_factory):
     recovered = run_pipeline(landing, home)
     unchanged = run_pipeline(landing, home)
     return {"first": first, "after_first": after_first, "first_failed": first_failed, "first_build": Path(first_build),
-            "blocked": blocked, "after_blocked": after_blocked, "recovered": recovered, "unchanged": unchanged, "home": home}
+            "blocked": blocked, "after_blocked": after_blocked, "recovered": recovered, "unchanged": unchanged, "home": home,
+            "landing": landing}
 
 
 def test_clean_input_publishes_despite_warnings(story):
@@ -124,6 +125,28 @@ def test_nothing_landed_means_nothing_rebuilt(story):
     assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
     assert "Nothing landed" in unchanged.stdout
     assert "dbt_models" not in unchanged.stdout  # the run stopped after archiving
+    # answered before the job starts (issue 17: nothing landed ≤ 5 s): no Dagster step ran
+    import json
+    run_id = unchanged.stdout.split("# pilotdw run ", 1)[1].split()[0]
+    record = json.loads((unchanged.home / "runs" / f"{run_id}.json").read_text(encoding="utf-8"))
+    assert record["status"] == "unchanged" and list(record["step_seconds"]) == ["landing_check"]
+
+
+def test_a_touched_but_unchanged_file_goes_through_the_job_and_still_changes_nothing(story):
+    """A new modification time is not new content: the quick check cannot tell without hashing, so
+    the job archives (nothing: same bytes), finds the published fingerprint and stops."""
+    import json
+    import os
+
+    before = published_state(story["home"])
+    some = sorted((story["landing"] / "pilots").iterdir())[0]
+    os.utime(some, ns=(some.stat().st_atime_ns, some.stat().st_mtime_ns + 10**9))
+    again = run_pipeline(story["landing"], story["home"])
+    assert again.returncode == 0 and "Nothing landed" in again.stdout, again.stdout + again.stderr
+    run_id = again.stdout.split("# pilotdw run ", 1)[1].split()[0]
+    record = json.loads((story["home"] / "runs" / f"{run_id}.json").read_text(encoding="utf-8"))
+    assert "landing_archive" in record["step_seconds"] and "raw_layer" not in record["step_seconds"]
+    assert published_state(story["home"]) == before
 
 
 def test_score_out_of_range_in_input_is_quarantined_not_published(story):
@@ -256,8 +279,10 @@ def test_a_failing_dbt_error_test_stops_the_run_and_publishes_nothing(story, tmp
         failed = con.execute('SELECT "check" FROM audit.check_results WHERE NOT passed AND severity = \'block\'').fetchall()
     assert any("accepted_range" in c and "stg_raw__assessments" in c for (c,) in failed), failed
     assert (home / "warehouse.duckdb").read_bytes() == b"the last published warehouse"
-    from pilotdw.orchestration.runner import gate_blocked
-    assert gate_blocked(build, run_id)  # the CLI reports it as blocked, not as a crash
+    from pilotdw.orchestration.outcome import RunFacts, settle
+    facts = RunFacts.of_events(result.all_events, succeeded=result.success)
+    pilotdw = PilotdwHome(landing=str(tmp_path / "landing"), home=str(home), quiet=True)
+    assert settle(pilotdw, run_id, facts) == ("blocked", "a blocking quality gate failed")  # not a crash
 
 
 def test_a_model_that_cannot_be_built_fails_the_run_not_a_gate(story, tmp_path):
@@ -267,7 +292,7 @@ def test_a_model_that_cannot_be_built_fails_the_run_not_a_gate(story, tmp_path):
 
     from pilotdw.orchestration.definitions import build_definitions
     from pilotdw.orchestration.resources import PilotdwHome
-    from pilotdw.orchestration.runner import models_not_built
+    from pilotdw.orchestration.outcome import RunFacts, settle
 
     home = tmp_path / "home"
     (home / "builds").mkdir(parents=True)
@@ -288,4 +313,7 @@ def test_a_model_that_cannot_be_built_fails_the_run_not_a_gate(story, tmp_path):
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert failure.step_key == "dbt_models" and "stg_raw__filings" in failure.event_specific_data.error.to_string()
-    assert models_not_built(result) >= 1
+    facts = RunFacts.of_events(result.all_events, succeeded=result.success)
+    assert facts.models_not_built >= 1
+    status, error = settle(PilotdwHome(landing=str(tmp_path / "landing"), home=str(home), quiet=True), run_id, facts)
+    assert status == "failed" and error.startswith("dbt_models:"), error
