@@ -1,7 +1,7 @@
 """The one Great Expectations context of this process, and validating a DataFrame with it.
 
-GX 1.x costs ~12 s to import, so nothing here imports it at module level; the first validation
-does. The context is ephemeral (nothing written to disk), analytics and progress bars are off, and
+GX 1.x costs ~3 s CPU to import, so nothing here imports it at module level; the first validation
+does, or `warm_up` in a thread while the nightly job waits for dbt. The context is ephemeral (nothing written to disk), analytics and progress bars are off, and
 each suite is built once per distinct (frame, rules) and reused for the rest of the process.
 Validation uses only the pandas data source (whole-DataFrame batch): GX's SQL data source is broken
 on DuckDB 2.0 and fails silently (stack-field-notes.md).
@@ -15,7 +15,7 @@ from typing import Any
 
 from pilotdw.expectations.rules import Rule
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered: _definition holds it while _ensure_context takes it
 _context: Any = None
 _datasource: Any = None
 _definitions: dict[tuple[str, tuple[Rule, ...]], Any] = {}
@@ -101,7 +101,28 @@ def _build_definition(frame_key: str, rules: tuple[Rule, ...], serial: int):
     return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
 
 
+def warm_up() -> threading.Thread:
+    """Import GX and create the context in a background thread, so that the import (~3 s CPU) runs
+    while the process only waits — for the dbt subprocess, in the nightly job — instead of at the
+    first gate. The first validation waits for it (the same lock); a failure here is dropped and
+    happens again, with its message, in that validation, which records it on the rules."""
+    def _load() -> None:
+        try:
+            _ensure_context()
+        except Exception:  # validate() reports it on the rule that needs GX
+            pass
+
+    thread = threading.Thread(target=_load, name="gx-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def _ensure_context():
+    with _lock:
+        return _create_context_once()
+
+
+def _create_context_once():
     global _context, _datasource
     if _context is None:
         os.environ["GX_ANALYTICS_ENABLED"] = "false"

@@ -71,6 +71,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     dbt's test results are recorded as gate results too: error-severity tests block publication."""
     from pilotdw.expectations.gates import record_dbt_results
 
+    from pilotdw.expectations.gx_runtime import warm_up
+
+    warm_up()  # the gates after dbt need GX: import it while this process waits for dbt (issue 17)
     engine = pilotdw.engine()
     # dbt runs as a subprocess that inherits this environment: the profile reads the build from it.
     os.environ.update(engine.dbt_environment(context.run.run_id))

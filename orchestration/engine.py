@@ -59,12 +59,12 @@ class DuckDBEngine:
         """Parse the whole archive into this run's fresh build database (rebuild, don't mutate)."""
         import duckdb
 
-        from pilotdw.orchestration.publish import record_sources, start_build
+        from pilotdw.orchestration.publish import new_build_config, record_sources, start_build
         from pilotdw.sources.load import ingest
 
         build_db = self.pilotdw.build_db(run_id)
         build_db.parent.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(build_db), config=settings.duckdb_config()) as con:
+        with duckdb.connect(str(build_db), config=new_build_config()) as con:
             start_build(con, run_id, run_id, fingerprint)
             summary = ingest(con, self.pilotdw.archive_dir, progress=self.pilotdw.say)
             record_sources(con, run_id)

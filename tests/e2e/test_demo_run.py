@@ -74,6 +74,19 @@ def test_reports_and_audit_are_published(demo_run):
     assert demo_run.sql("SELECT count(*) > 0 FROM audit.check_results WHERE severity = 'warn' AND NOT passed") == [(True,)]
 
 
+def test_the_published_warehouse_is_in_the_storage_format_older_clients_read(demo_run):
+    """DuckDB 1.4 clients (older CLIs, DBeaver, R and Java drivers) open the published file: the
+    build is made in that format from the start and published as a file copy (issue 17)."""
+    import duckdb
+
+    from pilotdw.orchestration.publish import PUBLISHED_STORAGE_VERSION
+
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{demo_run.warehouse}' AS w (READ_ONLY)")
+        (tags,) = con.execute("SELECT tags FROM duckdb_databases() WHERE database_name = 'w'").fetchone()
+    assert tags["storage_version"] == f"{PUBLISHED_STORAGE_VERSION}+"
+
+
 def test_sql_command_is_read_only(demo_run):
     ok = pilotdw("sql", "SELECT count(*) AS n FROM marts.dim_locality", "--home", str(demo_run.home), "--format", "csv")
     assert ok.returncode == 0 and ok.stdout.splitlines() == ["n", "37"]
