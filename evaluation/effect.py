@@ -290,19 +290,54 @@ def scope_rows(wide: Wide, outcome: str, scope_code: str, excluded_pilots: int) 
     return rows
 
 
-def pilot_effect(panel: pd.DataFrame, outcomes: list[str], localities: list[str], excluded: pd.DataFrame) -> pd.DataFrame:
+# Below this many panel rows the fits run in this process: starting worker processes (each imports
+# pandas and diff-diff, ~1.5 s CPU) costs more than it saves (the demo: 14 k rows, ~5 s of fits).
+PARALLEL_FROM_ROWS = 50_000
+
+
+def pilot_effect(panel: pd.DataFrame, outcomes: list[str], localities: list[str], excluded: pd.DataFrame,
+                 *, workers: int | None = None) -> pd.DataFrame:
     """marts.pilot_effect from the panel (intermediate.int_effect_panel), the outcomes (seed
     effect_outcomes, in order), every locality code (each gets its `overall` row per outcome) and
-    the excluded pilots (intermediate.int_effect_excluded_pilots)."""
+    the excluded pilots (intermediate.int_effect_excluded_pilots). `workers`: processes fitting
+    scopes at once (default settings.estimate_workers() for a large panel, else 1); each fit has
+    its own seed, so the rows are the same whatever the number."""
     excluded_by_locality = excluded.groupby("locality_code")["pilot_key"].nunique()
     identity = excluded["uscc"].where(excluded["uscc"].notna(), excluded["locality_code"] + ":" + excluded["pilot_key"])
-    rows = []
+    scopes = []
     for outcome in outcomes:
         wide, locality_of = wide_panel(panel, outcome)
-        rows += scope_rows(scope_panel(wide), outcome, NATIONAL, int(identity.nunique()))
+        scopes.append((scope_panel(wide), outcome, NATIONAL, int(identity.nunique())))
         for code in sorted(localities):
-            rows += scope_rows(scope_panel(wide, locality_of == code), outcome, code, int(excluded_by_locality.get(code, 0)))
+            scopes.append((scope_panel(wide, locality_of == code), outcome, code, int(excluded_by_locality.get(code, 0))))
+    if workers is None:
+        from pilotdw.settings import estimate_workers
+
+        workers = estimate_workers() if len(panel) >= PARALLEL_FROM_ROWS else 1
+    rows = []
+    for part in _map_scopes(scopes, workers):
+        rows += part
     return as_frame(rows)
+
+
+def _rows_of_scope(args: tuple) -> list[dict]:
+    return scope_rows(*args)
+
+
+def _map_scopes(scopes: list[tuple], workers: int):
+    """scope_rows of every scope, in order: in this process, or in `workers` spawned processes that
+    die with this one (settings.children)."""
+    if workers <= 1 or len(scopes) < 2:
+        return map(_rows_of_scope, scopes)
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pilotdw.settings.children import die_with_parent
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        return list(pool.map(_rows_of_scope, scopes, chunksize=max(1, len(scopes) // (4 * workers))))
 
 
 def as_frame(rows: list[dict]) -> pd.DataFrame:

@@ -101,16 +101,23 @@ def _build_definition(frame_key: str, rules: tuple[Rule, ...], serial: int):
     return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
 
 
-def warm_up() -> threading.Thread:
-    """Import GX and create the context in a background thread, so that the import (~3 s CPU) runs
-    while the process only waits — for the dbt subprocess, in the nightly job — instead of at the
-    first gate. The first validation waits for it (the same lock); a failure here is dropped and
-    happens again, with its message, in that validation, which records it on the rules."""
+def warm_up(also_import: tuple[str, ...] = ()) -> threading.Thread:
+    """Import GX and create the context in a background thread (then import `also_import`), so that
+    the imports (~3 s CPU for GX) run while the process only waits — for the dbt subprocess, in the
+    nightly job — instead of at the first gate. The first validation waits for it (the same lock); a
+    failure here is dropped and happens again, with its message, where the module is used."""
+    import importlib
+
     def _load() -> None:
         try:
             _ensure_context()
         except Exception:  # validate() reports it on the rule that needs GX
             pass
+        for name in also_import:
+            try:
+                importlib.import_module(name)
+            except Exception:  # raised again, with its message, where it is used
+                pass
 
     thread = threading.Thread(target=_load, name="gx-warm-up", daemon=True)
     thread.start()

@@ -106,6 +106,13 @@ def ingest_workers() -> int:
     return _count_from_env("PILOTDW_INGEST_WORKERS", min(2, os.cpu_count() or 1))
 
 
+def estimate_workers() -> int:
+    """Processes fitting the pilot-effect scopes at once for a large panel (env
+    PILOTDW_ESTIMATE_WORKERS; default: the CPUs, at most 2): the fits are independent numpy work,
+    and nothing else of the run happens while they run."""
+    return _count_from_env("PILOTDW_ESTIMATE_WORKERS", min(2, os.cpu_count() or 1))
+
+
 def dbt_threads() -> int:
     """dbt nodes run at once (env PILOTDW_DBT_THREADS, default 2). Measured on 2 CPUs (issue 7): at
     1× national scale 2 and 4 threads build alike (dbt's own per-node work dominates); at 10× and 40×

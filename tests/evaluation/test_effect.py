@@ -106,6 +106,17 @@ def test_two_runs_give_identical_rows(constant_effect):
     pd.testing.assert_frame_equal(first, estimate(frame.sample(frac=1.0, random_state=3)))
 
 
+def test_fits_in_worker_processes_give_the_same_rows(constant_effect):
+    """A large panel's scopes are fitted in two processes (issue 17); each fit has its own seed, so
+    the mart is the same row for row as when fitted one after another here."""
+    frame, first = constant_effect
+    two_localities = frame.assign(locality_code=np.where(frame.index % 2 == 0, "310000", "320000"))
+    serial = pilot_effect(two_localities, list(OUTCOMES), ["310000", "320000"], NO_EXCLUDED, workers=1)
+    parallel = pilot_effect(two_localities, list(OUTCOMES), ["310000", "320000"], NO_EXCLUDED, workers=2)
+    assert (serial["status"] == "estimated").sum() > 0
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
 def test_a_broken_parallel_trend_shows_in_pre_trend_p():
     frame = panel({2023: 120, 2024: 100, 2025: 110, 0: 150}, {"invention_applications": constant(DELTA)}, pre_trend=1.0, seed=5)
     row = one(estimate(frame, outcomes=["invention_applications"]), aggregation="overall")
