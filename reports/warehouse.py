@@ -216,16 +216,14 @@ class Warehouse:
         return _rows(self.con, sql, params)
 
     def enterprise_status(self, year: int, lang: str, locality_code: str | None = None) -> list[dict] | None:
-        """marts.enterprise_status_by_year rows for `year` whose enterprise is behind schedule
-        (eligible but not piloted; piloted but not assessed; piloted but not filed). None when the
-        warehouse does not have the table yet."""
+        """marts.enterprise_status_by_year rows for `year` whose enterprise is behind schedule (the
+        mart's action_needed). None when the warehouse does not have the table yet."""
         if not self.has_table("marts", "enterprise_status_by_year"):
             return None
         sql = (
             f"SELECT {self._star('s', 'enterprise_status_by_year')}, {self._name_expr('s', lang)} AS locality_name "
             "FROM marts.enterprise_status_by_year s LEFT JOIN marts.dim_locality d USING (locality_code) "
-            "WHERE s.year = ? AND ((s.eligible AND NOT s.piloted) "
-            "OR (s.piloted AND (NOT coalesce(s.assessed_initial, false) OR NOT coalesce(s.filed, false))))"
+            "WHERE s.year = ? AND s.action_needed"
         )
         params: list = [year]
         if locality_code:

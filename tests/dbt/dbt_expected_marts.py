@@ -318,12 +318,16 @@ def enterprise_status() -> pd.DataFrame:
                     a = assessments[(assessments.uscc == uscc) & (assessments.kind == kind)]
                     return bool((a["on"].map(lambda d: d.year) <= y).any())
 
+                assessed = has("initial") if piloted else None
+                filed = ((uscc, y) in filings.index) if piloted else None
                 records.append({
                     "locality_code": locality, "year": y, "pilot_key": key, "uscc": uscc,
                     "name": register_names[uscc] if uscc in register_names else cohort.loc[key, "name"],
                     "eligible": key in e, "piloted": piloted,
-                    "assessed_initial": has("initial") if piloted else None,
-                    "filed": ((uscc, y) in filings.index) if piloted else None,
+                    "assessed_initial": assessed,
+                    "filed": filed,
                     "graded": has("graded") if piloted else None,
+                    # behind schedule: eligible but not piloted, or piloted without assessment or filing
+                    "action_needed": (key in e and not piloted) or (piloted and not (assessed and filed)),
                 })
     return pd.DataFrame.from_records(records).set_index(["locality_code", "year", "pilot_key"]).sort_index()

@@ -142,6 +142,9 @@ def build_warehouse(path: Path, *, variant: str = "current", national_participat
         _insert(con, "marts.enterprise_status_by_year", (
             "uscc", "name", "locality_code", "year", "eligible", "piloted", "first_pilot_year", "assessed_initial",
             "filed", "graded"), status)
+        # the mart's rule (enterprise_status_by_year.sql), for the crafted rows
+        con.execute("""UPDATE marts.enterprise_status_by_year SET action_needed = (eligible AND NOT piloted)
+            OR (piloted AND (NOT coalesce(assessed_initial, false) OR NOT coalesce(filed, false)))""")
 
     _effectiveness(con, rng)
     if pilot_effect:

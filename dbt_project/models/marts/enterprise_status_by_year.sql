@@ -34,7 +34,11 @@ select
     cohort.first_list_year                                     as first_pilot_year,
     cohort.assessed_initial,
     cohort.filed,
-    cohort.graded
+    cohort.graded,
+    -- behind schedule: the action lists of the cards and the workbook read this, never re-derive it
+    (eligible.uscc is not null and cohort.pilot_key is null)
+        or (cohort.pilot_key is not null
+            and (not coalesce(cohort.assessed_initial, false) or not coalesce(cohort.filed, false))) as action_needed
 from keys
 left join eligible
     on  eligible.locality_code = keys.locality_code
