@@ -268,3 +268,32 @@ def test_a_negative_estimate_is_worded_as_less(warehouse_path, year, tmp_path):
     assert f"平均少 {abs(r['att']):,.2f}" in text, text
     covers = r["ci_low"] <= 0 <= r["ci_high"]
     assert ("区间包含 0" in text) == covers and ("区间不包含 0" in text) == (not covers), text
+
+
+def test_an_estimated_locality_comes_first_with_its_figures(warehouse_path, year, tmp_path):
+    """Targeted: no locality of the small landing has enough pilots for its own estimate, so a copy
+    gives Beijing the national estimates; the national table then lists it first, linked, with its
+    figures, and its card shows them."""
+    path = shutil.copy(warehouse_path, tmp_path / "estimated.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "UPDATE marts.pilot_effect AS l SET att = n.att, se = n.se, ci_low = n.ci_low, ci_high = n.ci_high, "
+            "p_value = n.p_value, n_treated = n.n_treated, n_comparison = n.n_comparison, status = n.status "
+            "FROM marts.pilot_effect AS n WHERE l.scope_code = '110000' AND l.aggregation = 'overall' "
+            "AND n.scope_code = '000000' AND n.aggregation = 'overall' AND n.outcome = l.outcome")
+    with duckdb.connect(str(path), read_only=True) as con:
+        write_reports(con, tmp_path / "out")
+    mine = _rows(path, "SELECT * FROM marts.pilot_effect WHERE scope_code = '110000' AND aggregation = 'overall'")
+    assert mine and all(r["status"] == "estimated" for r in mine)
+    national = parse(tmp_path / "out" / str(year) / "national.html")
+    shown = {(f["attrs"]["data-key"], f["attrs"]["data-col"]) for f in national.figures if f["section"] == "effect"}
+    for r in mine:
+        for col in ("att", "ci_low", "ci_high"):
+            assert (_key(r), col) in shown, (r["outcome"], col)
+    links = [e["attrs"]["href"] for e in national.elements if e["section"] == "effect" and e["tag"] == "a"]
+    assert links[:1] == ["localities/110000.html"]
+    card = parse(tmp_path / "out" / str(year) / "localities" / "110000.html")
+    figures = {(f["attrs"]["data-key"], f["attrs"]["data-col"]) for f in card.figures if f["attrs"]["data-table"] == EFFECT}
+    assert all((_key(r), "att") in figures for r in mine)
+    section = next(e for e in card.elements if e["tag"] == "section" and e["attrs"].get("id") == "effect")
+    assert "数据不足" not in section["text"]
