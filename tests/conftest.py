@@ -67,3 +67,26 @@ class Landing:
 @pytest.fixture
 def landing(tmp_path: Path) -> Landing:
     return Landing(tmp_path / "landing")
+
+
+def _worker_id(request) -> str:
+    """pytest-xdist's worker id ('gw0', …), or 'master' without xdist (also under -p no:xdist)."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+@pytest.fixture(scope="session")
+def report_builds(request, tmp_path_factory):
+    """The report landing through `pilotdw run` twice (tests/fixtures/real_builds.py): .current is the
+    published warehouse, .previous the build before it. Built once per session for all workers."""
+    from tests.fixtures.real_builds import build_once, make_report_builds
+
+    return build_once(tmp_path_factory, _worker_id(request), "report_builds", make_report_builds)
+
+
+@pytest.fixture(scope="session")
+def clean_build(request, tmp_path_factory):
+    """The clean landing through `pilotdw run` (every gate passes): .current is its build file.
+    Built once per session for all workers; tests copy it before changing anything."""
+    from tests.fixtures.real_builds import build_once, make_clean_build
+
+    return build_once(tmp_path_factory, _worker_id(request), "clean_build", make_clean_build)

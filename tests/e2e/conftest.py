@@ -46,8 +46,9 @@ def run_pipeline(landing: Path, home: Path, *extra: str, env: dict | None = None
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory, worker_id) -> Run:
+def demo_run(tmp_path_factory, request) -> Run:
     """The demo landing folder (scale E2E_SCALE) through the whole nightly job, once per session."""
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")  # also under -p no:xdist
     shared = tmp_path_factory.getbasetemp() if worker_id == "master" else tmp_path_factory.getbasetemp().parent
     landing, home, done = shared / "demo_landing", shared / "demo_home", shared / "demo_run.json"
     with FileLock(str(shared / "demo_run.lock")):

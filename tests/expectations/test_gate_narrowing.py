@@ -42,11 +42,7 @@ FAULTS = [
     "UPDATE raw.assessments SET results_score = 'nan'::DOUBLE, kind = 'bogus' WHERE kind = 'initial'",
     "UPDATE raw.registers SET qualification = 'unknown' WHERE row_number IN (5, 9)",
     "UPDATE raw.registers SET locality_flag = TRUE WHERE row_number IN (3, 7, 8)",
-    # dbt builds staging as a view: positions must hold for a view too
-    "DROP TABLE staging.stg_raw__registers",
-    "CREATE VIEW staging.stg_raw__registers AS SELECT uscc, name AS enterprise_name, qualification, "
-    "locality_code, locality_flag AS locality_disagrees_with_uscc, source_file, row_number AS source_row_number "
-    "FROM raw.registers WHERE superseded_by IS NULL",
+    # (staging.stg_raw__registers is dbt's view of raw.registers: positions must hold for a view too)
     "INSERT INTO marts.enterprise_improvement SELECT * FROM marts.enterprise_improvement WHERE year = 2024 LIMIT 1",
     "UPDATE marts.enterprise_improvement SET latest_score = 100.5, baseline_score = 'nan'::DOUBLE WHERE year = 2025",
     "UPDATE marts.enterprise_improvement SET uscc = NULL WHERE year = 2023 AND rowid = (SELECT min(rowid) FROM marts.enterprise_improvement)",
@@ -98,8 +94,8 @@ def test_narrowed_checks_record_what_whole_frames_record(warehouse, faults, ever
 
 
 def test_gx_gets_only_the_rule_columns_of_the_rows_that_may_fail(warehouse):
-    warehouse.execute("UPDATE raw.filings SET revenue = -1 WHERE year = 2024")
-    warehouse.execute("UPDATE raw.filings SET rd_expense = 'nan'::DOUBLE WHERE year = 2023")
+    warehouse.execute("UPDATE raw.filings SET revenue = -1 WHERE rowid = (SELECT min(rowid) FROM raw.filings WHERE year = 2024)")
+    warehouse.execute("UPDATE raw.filings SET rd_expense = 'nan'::DOUBLE WHERE rowid = (SELECT min(rowid) FROM raw.filings WHERE year = 2023)")
     plans = [plan_for(spec, AS_OF) for spec in specs_by_name(["raw_filing_indicators_nonnegative"], WHOLE_TABLE)]
     frame, rows_at = gates._fetch(warehouse, plans)
     assert list(frame.columns) == list(settings.indicators())
@@ -133,7 +129,8 @@ def test_validation_results_are_not_kept_in_the_gx_context(warehouse, every_kind
 def test_a_case_insensitive_column_still_hands_gx_its_unknown_values(warehouse):
     # SQL IN would follow the column's collation; pandas' isin compares exactly
     warehouse.execute("ALTER TABLE raw.assessments ALTER kind TYPE VARCHAR COLLATE NOCASE")
-    warehouse.execute("UPDATE raw.assessments SET kind = 'Initial' WHERE kind = 'initial'")
+    warehouse.execute("UPDATE raw.assessments SET kind = 'Initial' WHERE rowid = (SELECT min(rowid) FROM raw.assessments "
+                      "WHERE kind = 'initial')")
     (result,) = run_checks(warehouse, "run-nocase", as_of=AS_OF, names=["raw_assessment_kind_known"], thresholds=WHOLE_TABLE)
     assert not result.passed and result.observed == 1
     assert result.failing_sample[0]["kind"] == "Initial"

@@ -1,5 +1,6 @@
-"""Each gate against a real DuckDB build file: the crafted clean database passes, one crafted fault
-fails exactly the gate meant to catch it, with the right severity, observed value and message.
+"""Each gate against a real build file: the build the real pipeline made from a clean landing
+(tests/fixtures/real_builds.py) passes, one fault injected with SQL into a copy fails exactly the
+gate meant to catch it, with the right severity, observed value and message.
 
 The whole-table kinds (keys, ranges, vocabularies, flags) are not the project's gates -- dbt tests
 state those facts (docs/quality-gates.md, "Which door") -- but the kinds stay available to
@@ -13,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from pilotdw import settings
-from tests.expectations.crafted import SHANGHAI, SHENZHEN, fake_uscc
+from tests.fixtures.real_builds import clean_uscc
 from pilotdw.expectations.checks import check_specs, specs_by_name
 from pilotdw.expectations.plans import plan_for
 from pilotdw.expectations.gates import blocking_failures, failing_rows, run_checks
 
+SHANGHAI, SHENZHEN = "310000", "440300"
 AS_OF = date(2026, 1, 15)  # after every list deadline of 2023-2025, the filing deadlines of 2023-2024
 WHOLE_TABLE = Path(__file__).with_name("whole_table_checks.yml")
 
@@ -52,7 +54,7 @@ def test_clean_warehouse_passes_every_check_and_records_one_row_each(warehouse):
     assert blocking_failures(results) == []
     assert [r.name for r in results] == [s.name for s in check_specs()]
     rows = warehouse.execute(
-        'SELECT "check", severity, passed, run_id FROM audit.check_results ORDER BY "check"'
+        'SELECT "check", severity, passed, run_id FROM audit.check_results WHERE run_id = \'run-clean\' ORDER BY "check"'
     ).fetchall()
     assert sorted(r.name for r in results) == [row[0] for row in rows]
     assert all(row[2] and row[3] == "run-clean" for row in rows)
@@ -99,12 +101,12 @@ def test_quarantine_of_a_superseded_file_does_not_count(warehouse):
     [
         ("coverage_key_unique", "marts.coverage_by_locality_year", "locality_code = '310000' AND year = 2024"),
         ("participation_key_unique", "marts.participation_by_locality_year", "locality_code = '310000' AND year = 2024"),
-        ("improvement_key_unique", "marts.enterprise_improvement", f"uscc = '{fake_uscc(SHANGHAI, 1)}' AND year = 2024"),
+        ("improvement_key_unique", "marts.enterprise_improvement", f"uscc = '{clean_uscc(SHANGHAI, 1)}' AND year = 2024"),
         ("effectiveness_key_unique", "marts.regional_effectiveness", "locality_code = '000000' AND year = 2025"),
         ("national_summary_key_unique", "marts.national_summary", "year = 2023"),
         ("dim_locality_key_unique", "marts.dim_locality", "locality_code = '660000'"),
-        ("dim_enterprise_key_unique", "marts.dim_enterprise", f"uscc = '{fake_uscc(SHANGHAI, 7)}'"),
-        ("pilot_membership_key_unique", "marts.fct_pilot_membership", "locality_code = '110000' AND year = 2024"),
+        ("dim_enterprise_key_unique", "marts.dim_enterprise", f"uscc = '{clean_uscc(SHANGHAI, 7)}'"),
+        ("pilot_membership_key_unique", "marts.fct_pilot_membership", f"uscc = '{clean_uscc('110000', 3)}' AND year = 2024"),
     ],
 )
 def test_a_duplicate_mart_key_blocks(warehouse, check, table, key):
@@ -170,7 +172,7 @@ def _revoked_registers(con, count: int, revoked_year: int, keeps_another: bool) 
         )
 
     for i in range(count):
-        uscc = fake_uscc(SHANGHAI, 500 + i)
+        uscc = clean_uscc(SHANGHAI, 500 + i)
         register(uscc, "little_giant", 2020, revoked_year, i + 2)
         if keeps_another:  # a second qualification still held: the enterprise stays eligible
             register(uscc, "ip_advantage", 2021, None, 1000 + i)
@@ -313,8 +315,10 @@ def test_a_low_filing_rate_warns_only_once_the_filing_deadline_has_passed(wareho
     if warns:
         assert result.observed == pytest.approx(0.4)
         assert result.failing_sample[0]["filing_deadline"] == "2025-06-30"
-    else:
-        assert result.observed == pytest.approx(0.9)  # the years that are due show their worst rate
+    else:  # the years that are due show their worst rate
+        (worst,) = warehouse.execute("SELECT min(filing_rate) FROM marts.participation_by_locality_year "
+                                     "WHERE filing_deadline < ?", [as_of]).fetchone()
+        assert result.observed == pytest.approx(worst)
     assert "2024" not in (result.failing_sql or "") or "filing_deadline" in result.failing_sql
 
 
@@ -351,7 +355,7 @@ def _filings(con, indicator: str, uscc: str, values: dict[int, float | None]) ->
     ],
 )
 def test_the_tenfold_rule_at_its_edges(warehouse, before, after, fold, passes):
-    uscc = fake_uscc(SHANGHAI, 2)
+    uscc = clean_uscc(SHANGHAI, 2)
     # the earlier years hold `before` too, so the only change is the one of 2025
     _filings(warehouse, "rd_expense", uscc, {2022: before, 2023: before, 2024: before, 2025: after})
     result = one(warehouse, "indicator_tenfold_change")
@@ -377,25 +381,27 @@ def test_the_tenfold_base_comes_from_thresholds(tmp_path, warehouse):
     text = Path(settings.THRESHOLDS_YML).read_text(encoding="utf-8").replace("min_base: 5", "min_base: 2")
     assert "min_base: 2" in text
     (tmp_path / "t.yml").write_text(text, encoding="utf-8")
-    _filings(warehouse, "ip_staff", fake_uscc(SHANGHAI, 1), {2023: 4.0, 2024: 40.0})
+    _filings(warehouse, "ip_staff", clean_uscc(SHANGHAI, 1), {2023: 4.0, 2024: 40.0})
     assert one(warehouse, "indicator_tenfold_change").passed
     result = one(warehouse, "indicator_tenfold_change", thresholds=tmp_path / "t.yml")
     assert_fails(result, "warn", 10.0, "counted from a base of at least 2")
 
 
 def test_a_register_locality_flag_warns(warehouse):
+    # staging.stg_raw__registers is dbt's view of raw.registers: the flag is set where it is stored
     warehouse.execute(
-        "UPDATE staging.stg_raw__registers SET locality_disagrees_with_uscc = TRUE, locality_code = '440300' WHERE uscc = ?",
-        [fake_uscc(SHANGHAI, 3)],
+        "UPDATE raw.registers SET locality_flag = TRUE, locality_code = '440300' WHERE uscc = ?",
+        [clean_uscc(SHANGHAI, 3)],
     )
     result = whole(warehouse, "register_locality_mismatch")
     assert_fails(result, "warn", 1, "1 register row(s) whose locality disagrees with their USCC")
-    assert result.failing_sample[0]["uscc"] == fake_uscc(SHANGHAI, 3)
+    assert result.failing_sample[0]["uscc"] == clean_uscc(SHANGHAI, 3)
 
 
 def test_a_pilot_listed_by_another_locality_warns(warehouse):
     warehouse.execute(
-        "UPDATE marts.fct_pilot_membership SET locality_mismatch = TRUE WHERE locality_code = '500000' AND year IN (2023, 2025)"
+        "UPDATE marts.fct_pilot_membership SET locality_mismatch = TRUE WHERE locality_code = '500000' AND year IN (2023, 2025) "
+        "AND uscc IN (?, ?)", [clean_uscc("500000", 0), clean_uscc("500000", 6)]
     )
     assert_fails(whole(warehouse, "pilot_locality_mismatch"), "warn", 2, "2 pilot row(s) listed by a locality other")
 
@@ -403,7 +409,7 @@ def test_a_pilot_listed_by_another_locality_warns(warehouse):
 def test_every_indicator_counts_from_min_base_by_default(warehouse):
     """metrics.md: one min_base (5) for every indicator; a pledge loan drawn after a year without one
     is a tenfold change like any other until the evaluators decide otherwise."""
-    _filings(warehouse, "ip_pledge_financing", fake_uscc(SHANGHAI, 0), {2022: 0.0, 2023: 0.0, 2024: 0.0, 2025: 1800.0})
+    _filings(warehouse, "ip_pledge_financing", clean_uscc(SHANGHAI, 0), {2022: 0.0, 2023: 0.0, 2024: 0.0, 2025: 1800.0})
     result = one(warehouse, "indicator_tenfold_change")
     assert not result.passed
     assert "ip_pledge_financing" in {r["indicator"] for r in result.failing_sample}
@@ -425,7 +431,7 @@ def test_an_indicator_can_count_from_its_own_base(tmp_path, warehouse, before, a
     assert "min_base_by_indicator: {" not in text  # the spec's rule, to the letter, by default
     text = text.replace("      min_base: 5\n", "      min_base: 5\n      min_base_by_indicator: {ip_pledge_financing: 1000}\n")
     (tmp_path / "t.yml").write_text(text, encoding="utf-8")
-    uscc = fake_uscc(SHANGHAI, 0)
+    uscc = clean_uscc(SHANGHAI, 0)
     _filings(warehouse, "ip_pledge_financing", uscc, {2022: before, 2023: before, 2024: before, 2025: after})
     result = one(warehouse, "indicator_tenfold_change", thresholds=tmp_path / "t.yml")
     assert result.passed is passes, result.message
@@ -479,7 +485,8 @@ def test_check_results_get_one_row_per_check_and_run(warehouse):
     run_checks(warehouse, "run-a", as_of=AS_OF, names=names, thresholds=WHOLE_TABLE)
     run_checks(warehouse, "run-a", as_of=AS_OF, names=names, thresholds=WHOLE_TABLE)  # a retry replaces, not duplicates
     run_checks(warehouse, "run-b", as_of=AS_OF, names=names[1:2], thresholds=WHOLE_TABLE)
-    counts = dict(warehouse.execute("SELECT run_id, count(*) FROM audit.check_results GROUP BY run_id").fetchall())
+    counts = dict(warehouse.execute("SELECT run_id, count(*) FROM audit.check_results WHERE run_id LIKE 'run-%' "
+                                    "GROUP BY run_id").fetchall())
     assert counts == {"run-a": 3, "run-b": 1}
     row = warehouse.execute(
         'SELECT "table", severity, passed, observed_value, threshold, failing_rows, failing_sql, failing_sample, '
@@ -494,7 +501,7 @@ def test_check_results_get_one_row_per_check_and_run(warehouse):
 def test_failing_sql_lists_exactly_the_rows_gx_rejected(warehouse):
     warehouse.execute("UPDATE marts.regional_effectiveness SET effectiveness_index = 120 WHERE year = 2023 AND locality_code < '200000'")
     warehouse.execute("INSERT INTO marts.national_summary SELECT * FROM marts.national_summary")
-    warehouse.execute("UPDATE intermediate.int_filings_latest SET revenue = 300 WHERE data_year = 2024")
+    warehouse.execute("UPDATE intermediate.int_filings_latest SET revenue = revenue * 30 WHERE data_year = 2024")
     _shanghai_base(warehouse, {2023: 100, 2024: 50, 2025: 10})
     warehouse.execute(
         "UPDATE marts.coverage_by_locality_year SET has_list = FALSE, list_submitted_on = NULL, list_on_time = NULL "

@@ -138,18 +138,23 @@ def index_as_seen(page: Path, tmp_path: Path) -> list[tuple[str, str, str]]:
     return [tuple(item) for item in json.loads(html_lib.unescape(found.group(1)))]
 
 
-def test_a_small_sample_index_is_greyed_and_labelled_yet_ranked(rendered, warehouse_path, tmp_path):
+def test_a_small_sample_index_is_greyed_and_labelled_yet_ranked(rendered, warehouse_path, year, tmp_path):
     """metrics.md "Policy notes": pilots_with_delta < 10 → the index greyed with "样本不足", still ranked.
-    The fixture: Shanghai 5 score changes (small), Qingdao exactly 10 (not small)."""
+    Compared at the boundary: the small sample with the most score changes and the locality with
+    the fewest that is not small (the mart's own small_sample flags)."""
     import duckdb
 
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         facts = {code: (n, small, rank) for code, n, small, rank in con.execute(
-            "SELECT locality_code, pilots_with_delta, small_sample, rank FROM marts.regional_effectiveness WHERE year = 2024"
-        ).fetchall()}
-    assert facts["310000"][:2] == (5, True) and facts["370200"][:2] == (10, False)
+            "SELECT locality_code, pilots_with_delta, small_sample, rank FROM marts.regional_effectiveness "
+            "WHERE year = ? AND locality_code <> '000000'", [year]).fetchall()}
+    ranked = {code: f for code, f in facts.items() if f[2] is not None}
+    small_code = max((c for c, f in ranked.items() if f[1]), key=lambda c: (ranked[c][0], c))
+    normal_code = min((c for c, f in ranked.items() if not f[1]), key=lambda c: (ranked[c][0], c))
+    assert ranked[small_code][0] < 10 <= ranked[normal_code][0]
+    small_key, normal_key = f"locality_code={small_code};year={year}", f"locality_code={normal_code};year={year}"
     seen = {key: (colour, text) for key, colour, text in index_as_seen(rendered["dir"] / "national.html", tmp_path)}
-    small, normal = seen["locality_code=310000;year=2024"], seen["locality_code=370200;year=2024"]
+    small, normal = seen[small_key], seen[normal_key]
     assert "样本不足" in small[1] and "样本不足" not in normal[1]
     grey, ink_colour = small[0], normal[0]
     assert grey != ink_colour
@@ -157,15 +162,15 @@ def test_a_small_sample_index_is_greyed_and_labelled_yet_ranked(rendered, wareho
     assert min(red, green, blue) > 140, grey  # light grey, not the body ink
     # still ranked: the rank cell of its row shows the mart's rank
     page = (rendered["dir"] / "national.html").read_text(encoding="utf-8")
-    assert f'data-key="locality_code=310000;year=2024" data-col="rank" data-value="{facts["310000"][2]}"' in page
+    assert f'data-key="{small_key}" data-col="rank" data-value="{ranked[small_code][2]}"' in page
     # every small-sample locality, and only those, is labelled
     labelled = {k.split(";")[0].split("=")[1] for k, (_, text) in seen.items() if "样本不足" in text}
     assert labelled == {code for code, (_, small_, rank) in facts.items() if small_ and rank is not None}
     # the locality's card: its index greyed and labelled in the key figures, greyed in its table row
-    card = [(colour, text) for key, colour, text in index_as_seen(rendered["dir"] / "localities" / "310000.html", tmp_path)
-            if key == "locality_code=310000;year=2024"]
+    card = [(colour, text) for key, colour, text in index_as_seen(rendered["dir"] / "localities" / f"{small_code}.html", tmp_path)
+            if key == small_key]
     # (then the comparison with the previous build quotes the figure plainly)
     assert [colour for colour, _ in card[:2]] == [grey, grey] and "样本不足" in card[0][1]
-    other = [colour for key, colour, _ in index_as_seen(rendered["dir"] / "localities" / "370200.html", tmp_path)
-             if key == "locality_code=370200;year=2024"]
+    other = [colour for key, colour, _ in index_as_seen(rendered["dir"] / "localities" / f"{normal_code}.html", tmp_path)
+             if key == normal_key]
     assert other and grey not in other

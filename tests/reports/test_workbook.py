@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from pilotdw.reports.render import write_reports
 from pilotdw.reports.workbook import Sheet, write_workbook
-from reports_warehouse_builder import INJECTION_NAME
+from tests.fixtures.real_builds import FORMULA_VALUES, INJECTION_NAME
 
 ZH_SHEETS = ["关键指标", "覆盖率", "参与漏斗", "成效排名", "试点效果", "得分提升", "名单报送时效", "数据质量检查", "隔离行",
              "拒收文件", "滞后企业", "变化", "构建信息"]
@@ -46,14 +46,14 @@ def test_frozen_header_row_filters_and_widths(workbook):
     assert workbook["覆盖率"].auto_filter.ref.startswith("A1:")
 
 
-def test_values_and_number_formats_match_the_mart(workbook, warehouse_path):
+def test_values_and_number_formats_match_the_mart(workbook, warehouse_path, year):
     ws = workbook["覆盖率"]
     headers = _headers(ws)
     col = {h: i for i, h in enumerate(headers)}
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         mart = {r[0]: r[1:] for r in con.execute(
             "SELECT locality_code, eligible_base, cumulative_coverage, on_track, list_submitted_on "
-            "FROM marts.coverage_by_locality_year WHERE year = 2024").fetchall()}
+            "FROM marts.coverage_by_locality_year WHERE year = ?", [year]).fetchall()}
     rows = list(ws.iter_rows(min_row=2))
     assert len(rows) == len(mart) == 37
     for row in rows:
@@ -90,7 +90,7 @@ def test_formula_like_text_is_written_as_text(rendered, workbook):
                     found[cell.value] = cell
                     assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
                     assert cell.quotePrefix, (ws.title, cell.coordinate)
-    assert {INJECTION_NAME, "+2023", "-999999", "@SUM(A1)"} <= set(found)
+    assert {INJECTION_NAME, *FORMULA_VALUES} <= set(found)  # a name on 滞后企业, values on 隔离行
     with zipfile.ZipFile(rendered["dir"] / "national.xlsx") as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
@@ -124,14 +124,15 @@ def test_national_workbook_of_a_warehouse_with_nan_and_infinity_has_no_formula(w
 
     copy = shutil.copy(warehouse_path, tmp_path / "nonfinite.duckdb")
     with duckdb.connect(str(copy)) as con:
+        (year,) = con.execute("SELECT max(year) FROM marts.national_summary").fetchone()
         con.execute("UPDATE marts.regional_effectiveness SET hvp_growth = 'inf'::DOUBLE, "
-                    "mean_score_delta = '-inf'::DOUBLE, share_improved = 'nan'::DOUBLE WHERE year = 2024")
-        con.execute("UPDATE audit.check_results SET observed_value = 'inf'::DOUBLE WHERE \"check\" = 'unmatched_pilot_share'")
-        con.execute("UPDATE marts.coverage_by_locality_year SET batch_ratio = 'nan'::DOUBLE WHERE year = 2024")
+                    "mean_score_delta = '-inf'::DOUBLE, share_improved = 'nan'::DOUBLE WHERE year = ?", [year])
+        con.execute("UPDATE audit.check_results SET observed_value = 'inf'::DOUBLE WHERE \"check\" = 'pilot_unmatched_share'")
+        con.execute("UPDATE marts.coverage_by_locality_year SET batch_ratio = 'nan'::DOUBLE WHERE year = ?", [year])
         assert con.execute("SELECT count(*) FROM marts.regional_effectiveness WHERE isinf(hvp_growth)").fetchall()[0][0] > 0
     with duckdb.connect(str(copy), read_only=True) as con:
         write_reports(con, tmp_path / "out")
-    path = tmp_path / "out" / "2024" / "national.xlsx"
+    path = tmp_path / "out" / str(year) / "national.xlsx"
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
@@ -142,14 +143,14 @@ def test_national_workbook_of_a_warehouse_with_nan_and_infinity_has_no_formula(w
     assert rows and all(r[col["高价值发明专利增速（中位数）"]] is None and r[col["平均得分提升"]] is None for r in rows)
     checks = wb["数据质量检查"]
     col = {h: i for i, h in enumerate(_headers(checks))}
-    (row,) = [r for r in checks.iter_rows(min_row=2, values_only=True) if r[0] == "unmatched_pilot_share"]
+    (row,) = [r for r in checks.iter_rows(min_row=2, values_only=True) if r[0] == "pilot_unmatched_share"]
     assert row[col["观测值"]] is None
 
 
-def test_english_workbook_has_english_headers(warehouse_path, tmp_path):
+def test_english_workbook_has_english_headers(warehouse_path, year, tmp_path):
     with duckdb.connect(str(warehouse_path), read_only=True) as con:
         write_reports(con, tmp_path, lang="en")
-    wb = load_workbook(tmp_path / "2024" / "national.xlsx")
+    wb = load_workbook(tmp_path / str(year) / "national.xlsx")
     assert "Coverage" in wb.sheetnames
     assert _headers(wb["Coverage"])[:3] == ["Locality code", "Locality", "Year"]
     assert not any(CJK.search(h) for ws in wb.worksheets for h in _headers(ws))
