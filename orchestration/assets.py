@@ -107,9 +107,8 @@ def reports(context: dg.AssetExecutionContext, pilotdw: PilotdwHome) -> dg.Mater
     from pilotdw.reports.render import write_reports
 
     out = pilotdw.build_reports_dir(context.run.run_id)
-    engine = pilotdw.engine()
-    with engine.build_connection(context.run.run_id) as con, engine.published_connection() as prev_con:
-        written = write_reports(con, out, lang=pilotdw.report_lang, previous=prev_con)
+    with pilotdw.engine().report_inputs(context.run.run_id) as (con, prev_con, workbook_from):
+        written = write_reports(con, out, lang=pilotdw.report_lang, previous=prev_con, workbook_from=workbook_from)
     pilotdw.say(f"report: {len(written)} file(s) written")
     return dg.MaterializeResult(metadata={"files": len(written), "folder": str(out)})
 

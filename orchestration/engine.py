@@ -89,6 +89,16 @@ class DuckDBEngine:
         with duckdb.connect(str(self.pilotdw.warehouse), read_only=True) as con:
             yield con
 
+    @contextmanager
+    def report_inputs(self, run_id: str):
+        """(build, previous warehouse or None, workbook_from) for reports.render.write_reports: both
+        read-only, so that a second process can read the same files and write national.xlsx."""
+        import duckdb
+
+        with duckdb.connect(str(self.pilotdw.build_db(run_id)), read_only=True, config=settings.duckdb_config()) as con, \
+                self.published_connection() as prev:
+            yield con, prev, (self.pilotdw.build_db(run_id), self.pilotdw.warehouse if prev is not None else None)
+
     def dbt_workdir(self, run_id: str) -> Path:
         """<home>/builds/<run id>/, dbt's working folder, where `build.duckdb` is a second name (a hard
         link) of the build file <home>/builds/<run id>.duckdb. Not a symbolic link: DuckDB follows
@@ -226,6 +236,12 @@ class PostgresEngine(DuckDBEngine):
         with self.connect("") as pg:
             published = pg.execute("SELECT to_regclass('marts.national_summary') IS NOT NULL").fetchone()[0]
             yield pg if published else None
+
+    @contextmanager
+    def report_inputs(self, run_id: str):
+        """The build's and the published schemas; the workbook is written in this process."""
+        with self.build_connection(run_id) as con, self.published_connection() as prev:
+            yield con, prev, None
 
     def dbt_environment(self, run_id: str) -> dict[str, str]:
         return {**super().dbt_environment(run_id), **pg_environment(self.url), "PILOTDW_SCHEMA_PREFIX": self.prefix(run_id)}

@@ -72,10 +72,13 @@ def write_reports(
     year: int | None = None,
     lang: str = "zh",
     previous: duckdb.DuckDBPyConnection | None = None,
+    workbook_from: tuple[Path, Path | None] | None = None,
 ) -> list[Path]:
     """Render the national report (HTML, XLSX) and every locality card for `year` (default: the
     latest year in marts.national_summary). `previous` is the previously published warehouse, for
-    the "changes since the previous build" sections."""
+    the "changes since the previous build" sections. `workbook_from`: (build file, previous
+    warehouse file or None), the DuckDB files behind `con` and `previous`, both opened read-only:
+    national.xlsx is then written by a second process meanwhile (reports/national_xlsx.py)."""
     env = environment(lang)
     wh = Warehouse(con)
     year = year if year is not None else wh.latest_year()
@@ -87,18 +90,30 @@ def write_reports(
 
     target_dir = Path(out_dir) / str(year)
     (target_dir / "localities").mkdir(parents=True, exist_ok=True)
-    base = context.common(wh, year, lang)
-    status_rows = wh.enterprise_status(year, lang)
+    workbook = None
+    if workbook_from is not None:
+        from pilotdw.reports import national_xlsx
 
-    national_ctx = context.national(wh, prev, year, lang, base)
-    written = [_write(target_dir / "national.html", env.get_template("national.html").render(**national_ctx))]
-    written.append(write_workbook(national_sheets(wh, national_ctx, lang, status_rows), target_dir / "national.xlsx"))
+        workbook = national_xlsx.start(*workbook_from, year, lang, target_dir / "national.xlsx")
+    try:
+        base = context.common(wh, year, lang)
+        status_rows = wh.enterprise_status(year, lang)
 
-    card = env.get_template("locality.html")
-    for row in national_ctx["localities"]:
-        code = row["locality_code"]
-        ctx = context.card(wh, prev, year, lang, base, code, status_rows)
-        written.append(_write(target_dir / "localities" / f"{code}.html", card.render(**ctx)))
+        national_ctx = context.national(wh, prev, year, lang, base)
+        written = [_write(target_dir / "national.html", env.get_template("national.html").render(**national_ctx))]
+        if workbook is None:
+            written.append(write_workbook(national_sheets(wh, national_ctx, lang, status_rows), target_dir / "national.xlsx"))
+
+        card = env.get_template("locality.html")
+        for row in national_ctx["localities"]:
+            code = row["locality_code"]
+            ctx = context.card(wh, prev, year, lang, base, code, status_rows)
+            written.append(_write(target_dir / "localities" / f"{code}.html", card.render(**ctx)))
+        if workbook is not None:
+            written.insert(1, workbook[1].result())
+    finally:
+        if workbook is not None:
+            workbook[0].shutdown(wait=True, cancel_futures=True)
     return written
 
 
