@@ -43,7 +43,7 @@ def coverage_bars(rows: list[dict], target: float | None, lang: str, no_base_lab
         if is_missing(cov):
             cls, w, shown = "nobase", 0.0, no_base_label
         else:
-            cls = "ok" if r.get("on_track") else "behind"
+            cls = "behind" if r.get("behind_schedule") else "ok"  # the mart's verdict
             w, shown = scale(cov) - label_w, fmt(cov, "pct")
         y = top + i * row_h
         bars.append(
@@ -223,7 +223,7 @@ def coverage_trend(history: list[dict]) -> dict | None:
                 "value": cov,
                 "target": tgt,
                 "target_y": None if is_missing(tgt) else y(tgt),
-                "cls": "nobase" if is_missing(cov) else ("ok" if r.get("on_track") else "behind"),
+                "cls": "nobase" if is_missing(cov) else ("behind" if r.get("behind_schedule") else "ok"),
                 "label_x": left + i * bw + bw / 2,
             }
         )

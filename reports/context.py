@@ -233,10 +233,11 @@ def national(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: 
         "summary": summary,
         "target": target,
         "coverage": coverage,
+        # the chart legend's counts: marts.national_summary's (the mart splits the localities three ways)
         "coverage_counts": {
-            "ok": sum(1 for r in coverage if r.get("on_track") is True),
-            "behind": sum(1 for r in coverage if r.get("behind_schedule")),  # the mart's verdict
-            "nobase": sum(1 for r in coverage if r.get("on_track") is None),
+            "ok": (summary or {}).get("localities_on_track"),
+            "behind": (summary or {}).get("localities_behind_schedule"),
+            "nobase": (summary or {}).get("localities_without_eligible"),
         },
         "coverage_chart_data": charts.coverage_bars(coverage, target, lang, text("legend_no_base", lang)),
         "participation": wh.participation(year, lang),
