@@ -342,29 +342,6 @@ class Warehouse:
             "SELECT path, source, format, reason, loaded_at FROM audit.loads WHERE status = 'rejected' ORDER BY path",
         )
 
-    def table_comment(self, schema: str, table: str) -> str | None:
-        if hasattr(self.con, "comment"):  # a PostgreSQL build (orchestration/pg_connection.py)
-            return self.con.comment(schema, table)
-        found = _rows(
-            self.con,
-            "SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ?",
-            [schema, table],
-        )
-        return found[0]["comment"] if found and found[0]["comment"] else None
-
-    def column_comment(self, schema: str, table: str, column: str) -> str | None:
-        """A column's comment as persisted by dbt (persist_docs), if any."""
-        if hasattr(self.con, "comment"):
-            return self.con.comment(schema, table, column)
-        found = _rows(
-            self.con,
-            "SELECT comment FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ? AND column_name = ?",
-            [schema, table, column],
-        )
-        return found[0]["comment"] if found and found[0]["comment"] else None
-
     def quarantine_rows(self) -> list[dict]:
         """Every quarantined row (for the workbook, where a regional office can filter and fix)."""
         if not self.has_table("audit", "quarantine"):

@@ -230,7 +230,7 @@ def _row_locality(values: dict[str, pd.Series], problems: dict[str, pd.Series]) 
 
 
 def derived_localities(uscc: pd.Series) -> pd.Series:
-    """derived_locality of every valid USCC of a column (NULL where none), computed once per division code."""
+    """geography.division_locality of every valid USCC of a column (NULL where none), computed once per division code."""
     return cells.map_unique(uscc.str.slice(2, 8), division_locality)
 
 
