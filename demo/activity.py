@@ -2,6 +2,7 @@
 pilots, so a million enterprises stay within a bounded amount of memory."""
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from typing import Callable
 
@@ -13,7 +14,7 @@ from pilotdw.demo import vocab
 from pilotdw.demo.codes import broken_check_digit, day, stream
 from pilotdw.demo.pilots import PilotPlan
 from pilotdw.demo.shapes import Chunk, Landing, Shape, Sink
-from pilotdw.settings import indicators, localities
+from pilotdw.settings import INDICATORS_CSV, indicators, localities
 
 CHUNK = 50_000
 ASSESSMENT_CAP = day(2025, 12, 20)  # the data end with 2025
@@ -248,14 +249,12 @@ _IND = indicators()
 _KIND_ZH = {t.code: t.label_zh for t in catalogue.vocabulary("assessment_kind")}
 _ORDINAL = {1: "一级", 2: "二级", 3: "三级", 4: "四级", 5: "五级"}
 _GRADE_TEXT = {int(t.code): (_ORDINAL[int(t.code)], t.label_zh, t.code) for t in catalogue.vocabulary("grade")}
-_UNIT = {"revenue": "万元", "rd_expense": "万元", "ip_budget": "万元", "ip_transaction_income": "万元",
-         "ip_pledge_financing": "万元", "patent_product_revenue": "万元", "ip_staff": "人"}
-_ZH = {"revenue": "营业收入", "rd_expense": "研发投入", "invention_applications": "发明专利申请量",
-       "invention_grants": "发明专利授权量", "valid_invention_patents": "有效发明专利拥有量",
-       "high_value_invention_patents": "高价值发明专利拥有量", "pct_applications": "ＰＣＴ国际专利申请量",
-       "trademark_registrations": "商标注册量", "ip_staff": "知识产权专职人员数", "ip_budget": "知识产权经费投入",
-       "ip_transaction_income": "知识产权许可转让收入", "ip_pledge_financing": "知识产权质押融资额",
-       "patent_product_revenue": "专利产品销售收入"}
+# the filing template's headers: the indicators seed's names and units (件 is the template's default,
+# so only other units are written); one province spells PCT in full-width letters (NFKC folds them)
+with INDICATORS_CSV.open(encoding="utf-8") as _fh:
+    _SEED = {r["indicator"]: r for r in csv.DictReader(_fh)}
+_UNIT = {k: r["unit"] for k, r in _SEED.items() if r["unit"] != "件"}
+_ZH = {k: r["name_zh"] for k, r in _SEED.items()} | {"pct_applications": "ＰＣＴ国际专利申请量"}
 _ZH_ALT = {"revenue": "营业收入", "rd_expense": "研发费用", "invention_applications": "发明专利申请量",
            "invention_grants": "发明专利授权量", "valid_invention_patents": "有效发明专利数",
            "high_value_invention_patents": "高价值发明专利数", "pct_applications": "PCT申请量",

@@ -118,13 +118,7 @@ def histogram(values: list[float], mean: float | None, median: float | None, bin
               for i in range(0, n + 1, label_every)]
     yticks = [{"y": y(t), "label": f"{t:g}"} for t in _frange(0, ytop, step)]
     return {
-        "width": left + plot_w + right,
-        "height": top + plot_h + 40,
-        "left": left,
-        "top": top,
-        "plot_w": plot_w,
-        "plot_h": plot_h,
-        "base_y": top + plot_h,
+        **_frame(left, right, top, plot_w, plot_h, below=40),
         "bins": bins,
         "xticks": xticks,
         "yticks": yticks,
@@ -133,6 +127,12 @@ def histogram(values: list[float], mean: float | None, median: float | None, bin
         "median": None if is_missing(median) else {"x": x(median), "value": median, "shown": fmt(median, "signed")},
         "zero_x": x(0),
     }
+
+
+def _frame(left: float, right: float, top: float, plot_w: float, plot_h: float, below: float) -> dict:
+    """The plot area of a chart with axes: the SVG's size and where the plot sits in it."""
+    return {"width": left + plot_w + right, "height": top + plot_h + below, "left": left, "top": top,
+            "plot_w": plot_w, "plot_h": plot_h, "base_y": top + plot_h}
 
 
 def _frange(start: float, stop: float, step: float) -> list[float]:
@@ -285,13 +285,7 @@ def event_study(rows: list[dict]) -> dict | None:
         start_x = out[-1]["x"] + slot / 2
     digits = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return {
-        "width": left + plot_w + right,
-        "height": top + plot_h + 42,
-        "left": left,
-        "top": top,
-        "plot_w": plot_w,
-        "plot_h": plot_h,
-        "base_y": top + plot_h,
+        **_frame(left, right, top, plot_w, plot_h, below=42),
         "zero_y": y(0),
         "start_x": start_x,
         "points": out,
