@@ -7,6 +7,8 @@
   `"{{ doc('<schema>__<table>[__<column>]') }}"`; tests and everything else are left as they are
 - sources/raw_schema.sql                  the raw tables, audit.loads and audit.quarantine
 - docs/metrics.md                         the column tables between the catalogue markers
+- the dbt YAML's accepted_values lists     each column with a catalogue vocabulary tests exactly its codes
+- dbt_project/seeds/assessment_kinds.csv   the assessment_kind vocabulary (codes in same-day order, labels)
 audit.builds and audit.check_results are created from the catalogue at run time
 (`catalogue.create_table_sql`), so they have no generated file.
 """
@@ -25,6 +27,7 @@ DBT_MODELS = ROOT / "dbt_project" / "models"
 DOCS_MD = DBT_MODELS / "_catalogue_docs.md"
 RAW_SCHEMA_SQL = ROOT / "sources" / "raw_schema.sql"
 METRICS_MD = ROOT / "docs" / "metrics.md"
+ASSESSMENT_KINDS_CSV = ROOT / "dbt_project" / "seeds" / "assessment_kinds.csv"
 RAW_SCHEMA_TABLES = ("raw.registers", "raw.pilots", "raw.assessments", "raw.filings", "audit.loads", "audit.quarantine")
 BEGIN, END = "<!-- catalogue:columns:begin -->", "<!-- catalogue:columns:end -->"
 GENERATED = "generated from catalogue/ by `python -m pilotdw.catalogue.generate` (make catalogue): edit the catalogue, not this"
@@ -128,6 +131,41 @@ def rewrite_yaml(text: str) -> str:
     return "".join(out)
 
 
+_NAME = re.compile(r"^\s*- name:\s*(\S+)\s*$")
+_VALUES = re.compile(r"^(\s*)values:\s*\[.*\]\s*$")
+
+
+def vocabulary_of(column: str) -> str | None:
+    """The vocabulary a column name's values come from (its catalogue field), None when it has none."""
+    return (catalogue.fields().get(column) or {}).get("vocabulary")
+
+
+def rewrite_accepted_values(text: str) -> str:
+    """`text` with the `values: [...]` list of each accepted_values test on a column that has a
+    catalogue vocabulary replaced by the vocabulary's codes (one line each, flow style)."""
+    out, column, armed = [], None, False
+    for line in text.splitlines(keepends=True):
+        name = _NAME.match(line)
+        if name:
+            column, armed = name.group(1), False
+        elif "accepted_values:" in line:
+            armed = True
+        else:
+            values = _VALUES.match(line)
+            if values and armed and column and vocabulary_of(column):
+                line = f"{values.group(1)}values: [{', '.join(catalogue.codes(vocabulary_of(column)))}]\n"
+                armed = False
+        out.append(line)
+    return "".join(out)
+
+
+def assessment_kinds_csv() -> str:
+    """The seed of the assessment kinds: code, same-day precedence (the vocabulary's order), labels."""
+    rows = ["kind,same_day_precedence,name_zh,name_en"]
+    rows += [f"{t.code},{i},{t.label_zh},{t.label_en}" for i, t in enumerate(catalogue.vocabulary("assessment_kind"), start=1)]
+    return "\n".join(rows) + "\n"
+
+
 def _closed(value: str) -> bool:
     q = value[0]
     return len(value) > 1 and value.rstrip().endswith(q)
@@ -183,11 +221,12 @@ def metrics_md(current: str) -> str:
 def outputs() -> dict[Path, str]:
     """Every generated file and the text it should have."""
     out = {DOCS_MD: docs_md(), RAW_SCHEMA_SQL: raw_schema_sql(),
-           METRICS_MD: metrics_md(METRICS_MD.read_text(encoding="utf-8"))}
+           METRICS_MD: metrics_md(METRICS_MD.read_text(encoding="utf-8")),
+           ASSESSMENT_KINDS_CSV: assessment_kinds_csv()}
     for path in yaml_files():
         text = path.read_text(encoding="utf-8")
-        new = rewrite_yaml(text)
-        if new != text or "{{ doc(" in text:
+        new = rewrite_accepted_values(rewrite_yaml(text))
+        if new != text or "{{ doc(" in text or "accepted_values:" in text:
             out[path] = new
     return out
 

@@ -2,17 +2,19 @@
 pilots, so a million enterprises stay within a bounded amount of memory."""
 from __future__ import annotations
 
+import csv
 from collections import Counter
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
+from pilotdw import catalogue
 from pilotdw.demo import vocab
 from pilotdw.demo.codes import broken_check_digit, day, stream
 from pilotdw.demo.pilots import PilotPlan
 from pilotdw.demo.shapes import Chunk, Landing, Shape, Sink
-from pilotdw.settings import indicators, localities
+from pilotdw.settings import INDICATORS_CSV, indicators, localities
 
 CHUNK = 50_000
 ASSESSMENT_CAP = day(2025, 12, 20)  # the data end with 2025
@@ -243,16 +245,16 @@ def _bad(rng: np.random.Generator, frame: pd.DataFrame, kinds: tuple[str, ...], 
 # ---------------------------------------------------------------- shapes and routing
 
 _IND = indicators()
-_GRADE_TEXT = {1: ("一级", "初始级", "1"), 2: ("二级", "过程级", "2"), 3: ("三级", "项目级", "3"),
-               4: ("四级", "系统级", "4"), 5: ("五级", "生态级", "5")}
-_UNIT = {"revenue": "万元", "rd_expense": "万元", "ip_budget": "万元", "ip_transaction_income": "万元",
-         "ip_pledge_financing": "万元", "patent_product_revenue": "万元", "ip_staff": "人"}
-_ZH = {"revenue": "营业收入", "rd_expense": "研发投入", "invention_applications": "发明专利申请量",
-       "invention_grants": "发明专利授权量", "valid_invention_patents": "有效发明专利拥有量",
-       "high_value_invention_patents": "高价值发明专利拥有量", "pct_applications": "ＰＣＴ国际专利申请量",
-       "trademark_registrations": "商标注册量", "ip_staff": "知识产权专职人员数", "ip_budget": "知识产权经费投入",
-       "ip_transaction_income": "知识产权许可转让收入", "ip_pledge_financing": "知识产权质押融资额",
-       "patent_product_revenue": "专利产品销售收入"}
+# how assessment files spell kinds and grades: the catalogue's labels (and ordinals, digits for grades)
+_KIND_ZH = {t.code: t.label_zh for t in catalogue.vocabulary("assessment_kind")}
+_ORDINAL = {1: "一级", 2: "二级", 3: "三级", 4: "四级", 5: "五级"}
+_GRADE_TEXT = {int(t.code): (_ORDINAL[int(t.code)], t.label_zh, t.code) for t in catalogue.vocabulary("grade")}
+# the filing template's headers: the indicators seed's names and units (件 is the template's default,
+# so only other units are written); one province spells PCT in full-width letters (NFKC folds them)
+with INDICATORS_CSV.open(encoding="utf-8") as _fh:
+    _SEED = {r["indicator"]: r for r in csv.DictReader(_fh)}
+_UNIT = {k: r["unit"] for k, r in _SEED.items() if r["unit"] != "件"}
+_ZH = {k: r["name_zh"] for k, r in _SEED.items()} | {"pct_applications": "ＰＣＴ国际专利申请量"}
 _ZH_ALT = {"revenue": "营业收入", "rd_expense": "研发费用", "invention_applications": "发明专利申请量",
            "invention_grants": "发明专利授权量", "valid_invention_patents": "有效发明专利数",
            "high_value_invention_patents": "高价值发明专利数", "pct_applications": "PCT申请量",
@@ -271,19 +273,19 @@ def assessment_shapes() -> dict[str, Shape]:
                                      ("assessed_on", "测评日期"), ("total_score", "总分"), *_MODULES_ZH,
                                      ("evaluator", "测评机构")),
                              encoding="utf-8-sig", dates="dot", numbers="fullwidth",
-                             values={"kind": {"initial": ("初始测评",)}}),
+                             values={"kind": {"initial": (_KIND_ZH["initial"],)}}),
         "annual_2024": Shape("csv", (("uscc", "统一社会信用代码"), ("kind", "测评类型"), ("assessed_on", "测评日期"),
                                      ("total_score", "综合得分"), *_MODULES_ZH, ("evaluator", "测评机构")),
-                             encoding="gb18030", dates="cjk", values={"kind": {"annual": ("年度测评",)}}),
+                             encoding="gb18030", dates="cjk", values={"kind": {"annual": (_KIND_ZH["annual"],)}}),
         "annual_2025": Shape("tsv", (("uscc", "ＵＳＣＣ"), ("kind", "Kind"), ("assessed_on", "Assessed_On"),
                                      ("total_score", "Total_Score"), ("foundation_score", "Foundation_Score"),
                                      ("strategy_score", "Strategy_Score"), ("process_score", "Process_Score"),
                                      ("results_score", "Results_Score"), ("evaluator", "Evaluator")),
-                             dates="slash", values={"kind": {"annual": ("annual", "年度测评")}}),
+                             dates="slash", values={"kind": {"annual": ("annual", _KIND_ZH["annual"])}}),
         "graded": Shape("xlsx", (("name", "企业名称"), ("uscc", "统一社会信用代码"), ("kind", "评价类型"),
                                  ("assessed_on", "评价日期"), ("total_score", "综合得分"), *_MODULES_ZH,
                                  ("grade", "评价等级"), ("evaluator", "评价机构")),
-                        dates="excel", values={"kind": {"graded": ("分级评价",)}, "grade": _GRADE_TEXT},
+                        dates="excel", values={"kind": {"graded": (_KIND_ZH["graded"],)}, "grade": _GRADE_TEXT},
                         title="创新管理知识产权能力分级评价结果汇总（2024—2025年）", sheet="评价结果",
                         notes=("等级说明", ("一级：初始级", "二级：过程级", "三级：项目级", "四级：系统级", "五级：生态级"))),
     }

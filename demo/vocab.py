@@ -5,6 +5,8 @@ late) does not depend on the seed; the seed only varies the details.
 """
 from __future__ import annotations
 
+from pilotdw import catalogue
+
 # Demo scale 1.0: distinct enterprises in the national registers (everyone eligible at some point).
 DEMO_ENTERPRISES = 4_000
 
@@ -155,10 +157,10 @@ FIELDS = ("机械", "电子", "化工", "材料", "自动化", "生物技术", "
 PROVINCIAL_CATEGORIES = ("省级知识产权优势企业", "省级专精特新中小企业", "省级知识产权示范企业", "省级专利工作示范企业")
 INSTITUTION_CATEGORIES = {"hospital": "医疗卫生机构", "institute": "科研院所", "university": "高等院校"}
 
+# How the registers spell each qualification: the catalogue's label first, then other spellings seen
+QUALIFICATION_VARIANTS = {"little_giant": ("国家级专精特新小巨人企业",)}
 QUALIFICATION_LABELS = {
-    "ip_demonstration": ("国家知识产权示范企业",),
-    "ip_advantage": ("国家知识产权优势企业",),
-    "little_giant": ("专精特新“小巨人”企业", "国家级专精特新小巨人企业"),
+    t.code: (t.label_zh, *QUALIFICATION_VARIANTS.get(t.code, ())) for t in catalogue.vocabulary("qualification")
 }
 
 EVALUATORS = ("中知（北京）认证有限公司", "中规（北京）认证有限公司", "中国专利保护协会", "中国知识产权研究会",

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pilotdw import catalogue
+
 NATIONAL = "000000"
 MIN_ENTERPRISES = 20  # metrics.md: fewer than 20 treated or 20 comparison in every post cell → insufficient_data
 N_BOOTSTRAP = 999
@@ -25,26 +27,9 @@ SEED = 56005  # fixed: a rerun on the same data gives the same numbers
 ALPHA = 0.05  # 95 % pointwise intervals
 ESTIMATED, INSUFFICIENT = "estimated", "insufficient_data"
 
-# The mart's columns and their types, in order (DuckDB / PostgreSQL both understand these names).
-COLUMNS: dict[str, str] = {
-    "scope_code": "VARCHAR",
-    "outcome": "VARCHAR",
-    "aggregation": "VARCHAR",
-    "event_time": "INTEGER",
-    "cohort_year": "INTEGER",
-    "year": "INTEGER",
-    "att": "DOUBLE",
-    "se": "DOUBLE",
-    "ci_low": "DOUBLE",
-    "ci_high": "DOUBLE",
-    "p_value": "DOUBLE",
-    "baseline_mean": "DOUBLE",
-    "n_treated": "INTEGER",
-    "n_comparison": "INTEGER",
-    "pre_trend_p": "DOUBLE",
-    "excluded_pilots": "INTEGER",
-    "status": "VARCHAR",
-}
+# The mart's columns and their types, in order: the catalogue's marts.pilot_effect (its one statement,
+# with the zh/en labels and docs; catalogue/columns.yml).
+COLUMNS: dict[str, str] = {c.name: c.type for c in catalogue.table("marts.pilot_effect").columns}
 AGGREGATIONS = ("overall", "event", "cohort", "cell")
 # Expected, so not repeated on every run: an enterprise enters a cell only with filings in both years
 # (the library's within-cell differencing), and a cell without treated or comparison enterprises has

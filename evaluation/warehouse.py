@@ -10,6 +10,7 @@ import re
 
 import pandas as pd
 
+from pilotdw import catalogue
 from pilotdw.evaluation.effect import COLUMNS, pilot_effect
 
 PANEL = "intermediate.int_effect_panel"
@@ -18,7 +19,6 @@ OUTCOMES = "seeds.effect_outcomes"
 LOCALITIES = "seeds.localities"
 TABLE = "marts.pilot_effect"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
-_DDL_TYPES = {"DOUBLE": "DOUBLE PRECISION"}
 
 
 def _frame(con, sql: str, params: tuple = ()) -> pd.DataFrame:
@@ -60,11 +60,9 @@ def build_pilot_effect(con) -> pd.DataFrame:
 
 def write_pilot_effect(con, frame: pd.DataFrame) -> None:
     """Replace marts.pilot_effect with `frame` (columns of effect.COLUMNS)."""
-    # DOUBLE PRECISION: the standard spelling, DOUBLE to DuckDB and float8 to PostgreSQL
-    columns = ", ".join(f"{name} {_DDL_TYPES.get(sql_type, sql_type)}" for name, sql_type in COLUMNS.items())
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(f"DROP TABLE IF EXISTS {TABLE}")
-    con.execute(f"CREATE TABLE {TABLE} ({columns})")
+    con.execute(catalogue.create_table_sql(TABLE, if_not_exists=False))  # the catalogue's DDL, portable types
     if frame.empty:
         return
     if hasattr(con, "register"):  # DuckDB: insert from the DataFrame in one statement

@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 
+from pilotdw import catalogue
 from pilotdw.settings import THRESHOLDS_YML
 
-SEVERITIES = ("block", "warn")
+SEVERITIES = catalogue.codes("severity")  # block, warn
 
 # Kinds whose threshold counts failing rows (always 0: GX judges them with no tolerance).
 ROW_KINDS = frozenset(

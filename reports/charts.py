@@ -43,7 +43,7 @@ def coverage_bars(rows: list[dict], target: float | None, lang: str, no_base_lab
         if is_missing(cov):
             cls, w, shown = "nobase", 0.0, no_base_label
         else:
-            cls = "ok" if r.get("on_track") else "behind"
+            cls = "behind" if r.get("behind_schedule") else "ok"  # the mart's verdict
             w, shown = scale(cov) - label_w, fmt(cov, "pct")
         y = top + i * row_h
         bars.append(
@@ -118,13 +118,7 @@ def histogram(values: list[float], mean: float | None, median: float | None, bin
               for i in range(0, n + 1, label_every)]
     yticks = [{"y": y(t), "label": f"{t:g}"} for t in _frange(0, ytop, step)]
     return {
-        "width": left + plot_w + right,
-        "height": top + plot_h + 40,
-        "left": left,
-        "top": top,
-        "plot_w": plot_w,
-        "plot_h": plot_h,
-        "base_y": top + plot_h,
+        **_frame(left, right, top, plot_w, plot_h, below=40),
         "bins": bins,
         "xticks": xticks,
         "yticks": yticks,
@@ -133,6 +127,12 @@ def histogram(values: list[float], mean: float | None, median: float | None, bin
         "median": None if is_missing(median) else {"x": x(median), "value": median, "shown": fmt(median, "signed")},
         "zero_x": x(0),
     }
+
+
+def _frame(left: float, right: float, top: float, plot_w: float, plot_h: float, below: float) -> dict:
+    """The plot area of a chart with axes: the SVG's size and where the plot sits in it."""
+    return {"width": left + plot_w + right, "height": top + plot_h + below, "left": left, "top": top,
+            "plot_w": plot_w, "plot_h": plot_h, "base_y": top + plot_h}
 
 
 def _frange(start: float, stop: float, step: float) -> list[float]:
@@ -223,7 +223,7 @@ def coverage_trend(history: list[dict]) -> dict | None:
                 "value": cov,
                 "target": tgt,
                 "target_y": None if is_missing(tgt) else y(tgt),
-                "cls": "nobase" if is_missing(cov) else ("ok" if r.get("on_track") else "behind"),
+                "cls": "nobase" if is_missing(cov) else ("behind" if r.get("behind_schedule") else "ok"),
                 "label_x": left + i * bw + bw / 2,
             }
         )
@@ -285,13 +285,7 @@ def event_study(rows: list[dict]) -> dict | None:
         start_x = out[-1]["x"] + slot / 2
     digits = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return {
-        "width": left + plot_w + right,
-        "height": top + plot_h + 42,
-        "left": left,
-        "top": top,
-        "plot_w": plot_w,
-        "plot_h": plot_h,
-        "base_y": top + plot_h,
+        **_frame(left, right, top, plot_w, plot_h, below=42),
         "zero_y": y(0),
         "start_x": start_x,
         "points": out,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pilotdw.settings import P0
 
 from pilotdw.reports import charts, effect
+from pilotdw.reports.formatting import kinds
 from pilotdw.reports.formula import effectiveness_formula
 from pilotdw.reports.labels import column, text
 from pilotdw.reports.timeliness import NO_DATE, NO_LIST, LATE, ON_TIME, list_status
@@ -16,62 +17,29 @@ NS = "marts.national_summary"
 COV = "marts.coverage_by_locality_year"
 EFF = "marts.regional_effectiveness"
 PAR = "marts.participation_by_locality_year"
+IMP = "marts.enterprise_improvement"
 
-# (mart column, display kind) — shared by the HTML tables and the workbook.
-KEY_FIGURES = [
-    ("cumulative_coverage", "pct"),
-    ("localities_on_track", "count"),
-    ("localities_meeting_batch_target", "count"),
-    ("localities_with_lists", "count"),
-    ("eligible_base", "count"),
-    ("batch_pilots", "count"),
-    ("cumulative_eligible_pilots", "count"),
-    ("filing_rate", "pct"),
-    ("mean_score_delta", "signed"),
-    ("share_improved", "pct"),
-]
-COVERAGE_COLUMNS = [
-    ("eligible_base", "count"),
-    ("batch_pilots", "count"),
-    ("batch_eligible_pilots", "count"),
-    ("batch_ratio", "pct"),
-    ("meets_batch_target", "bool"),
-    ("cumulative_eligible_pilots", "count"),
-    ("cumulative_coverage", "pct"),
-    ("on_track", "bool"),
-    ("non_eligible_pilots", "count"),
-    ("unmatched_pilots", "count"),
-    ("repeat_pilots", "count"),
-]
-COVERAGE_SHEET_COLUMNS = COVERAGE_COLUMNS[:7] + [("target_coverage", "pct")] + COVERAGE_COLUMNS[7:] + [("list_submitted_on", "date")]
-PARTICIPATION_COLUMNS = [
-    ("cumulative_pilots", "count"),
-    ("assessed_initial", "count"),
-    ("initial_assessment_rate", "pct"),
-    ("filed", "count"),
-    ("filing_rate", "pct"),
-    ("graded", "count"),
-    ("graded_rate", "pct"),
-]
-EFFECTIVENESS_COLUMNS = [
-    ("effectiveness_index", "index"),
-    ("pilots_with_delta", "count"),
-    ("mean_score_delta", "signed"),
-    ("median_score_delta", "signed"),
-    ("share_improved", "pct"),
-    ("filing_rate", "pct"),
-    ("cumulative_coverage", "pct"),
-    ("hvp_per_pilot", "score"),
-    ("hvp_growth", "pct"),
-]
-IMPROVEMENT_COLUMNS = [
-    ("cohort_year", "year"),
-    ("baseline_score", "score"),
-    ("latest_score", "score"),
-    ("score_delta", "signed"),
-    ("improved", "bool"),
-    ("latest_grade", "text"),
-]
+# (mart column, display kind) — shared by the HTML tables and the workbook; the kinds are the
+# catalogue's `display` of each column (formatting.kinds).
+KEY_FIGURES = kinds(
+    NS, "cumulative_coverage", "localities_on_track", "localities_meeting_batch_target", "localities_with_lists",
+    "eligible_base", "batch_pilots", "cumulative_eligible_pilots", "filing_rate", "mean_score_delta", "share_improved",
+)
+COVERAGE_COLUMNS = kinds(
+    COV, "eligible_base", "batch_pilots", "batch_eligible_pilots", "batch_ratio", "meets_batch_target",
+    "cumulative_eligible_pilots", "cumulative_coverage", "on_track", "non_eligible_pilots", "unmatched_pilots",
+    "repeat_pilots",
+)
+COVERAGE_SHEET_COLUMNS = COVERAGE_COLUMNS[:7] + kinds(COV, "target_coverage") + COVERAGE_COLUMNS[7:] + kinds(COV, "list_submitted_on")
+PARTICIPATION_COLUMNS = kinds(
+    PAR, "cumulative_pilots", "assessed_initial", "initial_assessment_rate", "filed", "filing_rate", "graded",
+    "graded_rate",
+)
+EFFECTIVENESS_COLUMNS = kinds(
+    EFF, "effectiveness_index", "pilots_with_delta", "mean_score_delta", "median_score_delta", "share_improved",
+    "filing_rate", "cumulative_coverage", "hvp_per_pilot", "hvp_growth",
+)
+IMPROVEMENT_COLUMNS = kinds(IMP, "cohort_year", "baseline_score", "latest_score", "score_delta", "improved", "latest_grade")
 FUNNEL_STEPS = [
     ("cumulative_pilots", "step_cumulative_pilots", None),
     ("assessed_initial", "step_assessed_initial", "initial_assessment_rate"),
@@ -79,13 +47,9 @@ FUNNEL_STEPS = [
     ("graded", "step_graded", "graded_rate"),
 ]
 CARD_CHANGE_FIGURES = [
-    (COV, "cumulative_coverage", "pct"),
-    (COV, "on_track", "bool"),
-    (COV, "eligible_base", "count"),
-    (COV, "batch_pilots", "count"),
-    (COV, "cumulative_eligible_pilots", "count"),
-    (EFF, "effectiveness_index", "index"),
-    (EFF, "rank", "rank"),
+    *((COV, c, k) for c, k in kinds(COV, "cumulative_coverage", "on_track", "eligible_base", "batch_pilots",
+                                    "cumulative_eligible_pilots")),
+    *((EFF, c, k) for c, k in kinds(EFF, "effectiveness_index", "rank")),
 ]
 # action list groups: (label key, test on a marts.enterprise_status_by_year row)
 ACTION_GROUPS = [
@@ -233,10 +197,11 @@ def national(wh: Warehouse, prev: Warehouse | None, year: int, lang: str, base: 
         "summary": summary,
         "target": target,
         "coverage": coverage,
+        # the chart legend's counts: marts.national_summary's (the mart splits the localities three ways)
         "coverage_counts": {
-            "ok": sum(1 for r in coverage if r.get("on_track") is True),
-            "behind": sum(1 for r in coverage if r.get("behind_schedule")),  # the mart's verdict
-            "nobase": sum(1 for r in coverage if r.get("on_track") is None),
+            "ok": (summary or {}).get("localities_on_track"),
+            "behind": (summary or {}).get("localities_behind_schedule"),
+            "nobase": (summary or {}).get("localities_without_eligible"),
         },
         "coverage_chart_data": charts.coverage_bars(coverage, target, lang, text("legend_no_base", lang)),
         "participation": wh.participation(year, lang),

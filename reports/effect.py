@@ -13,7 +13,7 @@ import json
 from pilotdw.settings import NATIONAL_CODE
 
 from pilotdw.reports import charts
-from pilotdw.reports.formatting import is_missing
+from pilotdw.reports.formatting import is_missing, kinds
 from pilotdw.reports.labels import indicator, indicator_unit, text, unit
 from pilotdw.reports.warehouse import Warehouse
 
@@ -24,21 +24,13 @@ INSUFFICIENT = "insufficient_data"
 # outcome, its national pre_trend_p below the threshold. Its failing rows name the outcomes.
 PRE_TREND_CHECK = "pilot_effect_pre_trend"
 
-# (mart column, display kind): the columns of the per-outcome tables and the workbook sheet
-EFFECT_COLUMNS = [
-    ("att", "estimate"),
-    ("ci_low", "estimate"),
-    ("ci_high", "estimate"),
-    ("se", "estimate"),
-    ("p_value", "p"),
-    ("baseline_mean", "estimate"),
-    ("n_treated", "count"),
-    ("n_comparison", "count"),
-]
+# (mart column, display kind): the columns of the per-outcome tables and the workbook sheet; the
+# kinds are the catalogue's `display` (outcome_name, unit and the status words are the report's own)
+EFFECT_COLUMNS = kinds(EFFECT, "att", "ci_low", "ci_high", "se", "p_value", "baseline_mean", "n_treated", "n_comparison")
 EFFECT_SHEET_COLUMNS = [
-    ("scope_code", "text"), ("locality_name", "text"), ("outcome", "text"), ("outcome_name", "text"),
-    ("unit", "text"), ("aggregation", "text"), ("event_time", "year"), ("cohort_year", "year"), ("year", "year"),
-    *EFFECT_COLUMNS, ("pre_trend_p", "p"), ("excluded_pilots", "count"), ("effect_status", "text"),
+    *kinds(EFFECT, "scope_code"), ("locality_name", "text"), *kinds(EFFECT, "outcome"), ("outcome_name", "text"),
+    ("unit", "text"), *kinds(EFFECT, "aggregation", "event_time", "cohort_year", "year"),
+    *EFFECT_COLUMNS, *kinds(EFFECT, "pre_trend_p", "excluded_pilots"), ("effect_status", "text"),
     ("effect_reason", "text"),
 ]
 

@@ -12,11 +12,14 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+from pilotdw import catalogue
+
 NONE = "—"
 
-# Kinds of figure, each with its display form and its Excel number format.
-KINDS = ("count", "pct", "score", "index", "ratio", "date", "datetime", "bool", "text", "year", "rank", "signed",
-         "estimate", "p")
+# Kinds of figure, each with its display form and its Excel number format. A column's kind is its
+# `display` in the catalogue (catalogue/columns.yml); `kinds()` reads it.
+KINDS = ("count", "pct", "score", "index", "ratio", "date", "datetime", "bool", "text", "year", "rank", "integer",
+         "signed", "estimate", "p", "number")
 
 EXCEL_FORMATS = {
     "count": "#,##0",
@@ -29,9 +32,23 @@ EXCEL_FORMATS = {
     "p": "0.000",
     "year": "0",
     "rank": "0",
+    "integer": "0",
     "date": "yyyy-mm-dd",
     "datetime": "yyyy-mm-dd hh:mm",
 }
+
+
+def kind(table: str, column: str) -> str:
+    """How a column of a catalogued table is shown: its catalogue `display` (text when it has none)."""
+    found = catalogue.table(table).column(column).display or "text"
+    if found not in KINDS:
+        raise ValueError(f"{table}.{column}: display {found!r} is not one of {KINDS}")
+    return found
+
+
+def kinds(table: str, *columns: str) -> list[tuple[str, str]]:
+    """(column, kind) pairs for columns of a catalogued table, the kinds from the catalogue."""
+    return [(c, kind(table, c)) for c in columns]
 
 
 def is_missing(value: object) -> bool:
@@ -57,7 +74,7 @@ def fmt(value: object, kind: str, lang: str = "zh") -> str:
         return f"{float(value):,.2f}"
     if kind == "p":
         return f"{float(value):.3f}"
-    if kind in ("year", "rank"):
+    if kind in ("year", "rank", "integer"):
         return str(int(value))
     if kind == "date":
         return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)

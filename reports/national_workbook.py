@@ -7,20 +7,24 @@ from collections.abc import Iterator
 
 from pilotdw.reports.context import (
     ACTION_GROUPS,
+    COV,
     COVERAGE_SHEET_COLUMNS,
+    EFF,
     EFFECTIVENESS_COLUMNS,
     IMPROVEMENT_COLUMNS,
     KEY_FIGURES,
+    NS,
     PARTICIPATION_COLUMNS,
 )
 from pilotdw.reports.effect import EFFECT_SHEET_COLUMNS
 from pilotdw.reports.effect import sheet_rows as effect_sheet_rows
-from pilotdw.reports.formatting import fmt
+from pilotdw.reports.formatting import fmt, kinds
 from pilotdw.reports.labels import column, grade, load_status, severity, sheet, source, text
 from pilotdw.reports.warehouse import Warehouse
 from pilotdw.reports.workbook import Sheet
 
-LOCALITY = [("locality_code", "text"), ("locality_name", "text")]
+LOCALITY = kinds(COV, "locality_code", "locality_name")
+STATUS = "marts.enterprise_status_by_year"
 
 
 def _cols(pairs: list[tuple[str, str]], lang: str) -> list[tuple[str, str]]:
@@ -49,40 +53,37 @@ def _streamed_table(title: str, pairs: list[tuple[str, str]], count: int, rows: 
 def national_sheets(wh: Warehouse, ctx: dict, lang: str, status_rows: list[dict] | None) -> list[Sheet]:
     year = ctx["year"]
     sheets = [
-        _table(sheet("key_figures", lang), [("year", "year")] + KEY_FIGURES,
+        _table(sheet("key_figures", lang), kinds(NS, "year") + KEY_FIGURES,
                [wh.national_summary(y) for y in wh.years() if y <= year], lang),
-        _table(sheet("coverage", lang), LOCALITY + [("year", "year")] + COVERAGE_SHEET_COLUMNS, ctx["coverage"], lang),
+        _table(sheet("coverage", lang), LOCALITY + kinds(COV, "year") + COVERAGE_SHEET_COLUMNS, ctx["coverage"], lang),
         _table(sheet("participation", lang), LOCALITY + PARTICIPATION_COLUMNS,
                ([{**ctx["funnel"]["row"], "locality_name": text("national", lang)}] if ctx["funnel"] else [])
                + ctx["participation"], lang),
-        _table(sheet("effectiveness", lang), [("rank", "rank")] + LOCALITY + EFFECTIVENESS_COLUMNS + [("small_sample", "bool")],
+        _table(sheet("effectiveness", lang), kinds(EFF, "rank") + LOCALITY + EFFECTIVENESS_COLUMNS + kinds(EFF, "small_sample"),
                ([{**ctx["national_eff"], "locality_name": text("national", lang)}] if ctx["national_eff"] else [])
                + ctx["effectiveness"], lang),
         *([_table(sheet("effect", lang), EFFECT_SHEET_COLUMNS, effect_sheet_rows(wh, lang, ctx["effect"]["outcomes"]), lang)]
           if ctx["effect"]["present"] else []),
-        _streamed_table(sheet("improvement", lang), [("uscc", "text"), ("name", "text")] + LOCALITY + IMPROVEMENT_COLUMNS,
+        _streamed_table(sheet("improvement", lang), kinds(STATUS, "uscc", "name") + LOCALITY + IMPROVEMENT_COLUMNS,
                         *wh.improvement_stream(year, lang), lang),
         _table(sheet("timeliness", lang),
-               LOCALITY + [("list_deadline", "date"), ("list_submitted_on", "date"), ("batch_pilots", "count"),
-                           ("timeliness", "text")],
+               LOCALITY + kinds(COV, "list_deadline", "list_submitted_on", "batch_pilots") + [("timeliness", "text")],
                [{**r, "timeliness": text(f"status_{r['list_status']}", lang)} for r in ctx["timeliness"]], lang),
         _table(sheet("checks", lang),
-               [("check", "text"), ("table", "text"), ("severity", "text"), ("passed", "bool"),
-                ("observed_value", "text"), ("threshold", "text"), ("message", "text"), ("failing_sql", "text"),
-                ("checked_at", "datetime")],
+               kinds("audit.check_results", "check", "table", "severity", "passed", "observed_value", "threshold", "message",
+                     "failing_sql", "checked_at"),
                [{**r, "severity": severity(r.get("severity"), lang)} for r in ctx["dq"]["checks"]], lang),
         _table(sheet("quarantine", lang),
-               [("source", "text"), ("locality_code", "text"), ("file", "text"), ("row_number", "count"),
-                ("column", "text"), ("value", "text"), ("reason", "text")],
+               kinds("audit.quarantine", "source", "locality_code", "file", "row_number", "column", "value", "reason"),
                [{**r, "source": source(r["source"], lang)} for r in wh.quarantine_rows()], lang),
         _table(sheet("rejected", lang),
-               [("path", "text"), ("source", "text"), ("reason", "text"), ("loaded_at", "datetime")],
+               kinds("audit.loads", "path", "source", "reason", "loaded_at"),
                [{**r, "source": source(r.get("source"), lang)} for r in ctx["dq"]["rejected"]], lang),
     ]
     if status_rows is not None:
         sheets.append(
             _table(sheet("actions", lang),
-                   LOCALITY + [("uscc", "text"), ("name", "text"), ("first_pilot_year", "year"), ("action", "text")],
+                   LOCALITY + kinds(STATUS, "uscc", "name", "first_pilot_year") + [("action", "text")],
                    [{**r, "action": "；".join(text(label, lang) for label, test in ACTION_GROUPS if test(r))}
                     for r in status_rows], lang)
         )

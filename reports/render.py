@@ -15,8 +15,8 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from pilotdw.reports import context, labels
-from pilotdw.reports.formatting import data_value, fmt, is_missing
+from pilotdw.reports import context, effect, labels
+from pilotdw.reports.formatting import data_value, fmt, is_missing, kind
 from pilotdw.reports.national_workbook import national_sheets
 from pilotdw.reports.warehouse import Warehouse
 from pilotdw.reports.workbook import write_workbook
@@ -53,6 +53,9 @@ def environment(lang: str) -> Environment:
         tm=lambda key, **fields: Markup(labels.text(key, lang)).format(**fields),
         col=lambda name: labels.column(name, lang),
         fmt=lambda value, kind: fmt(value, kind, lang),
+        display=kind,  # a column's display kind, from the catalogue
+        # the marts the pages cite (data-table), named once in context.py / effect.py
+        NS=context.NS, COV=context.COV, EFF=context.EFF, PAR=context.PAR, EFFECT=effect.EFFECT,
         dv=data_value,
         missing=is_missing,
         plain=_plain,

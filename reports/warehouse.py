@@ -136,17 +136,27 @@ class Warehouse:
             "ORDER BY locality_code",
         )
 
-    def coverage(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
+    def _locality_year(self, alias: str, table: str, year: int, lang: str, locality_code: str | None, order: str,
+                       *, join: str = "JOIN", national: bool = True) -> list[dict]:
+        """Rows of a locality-year mart for `year` (one locality's when `locality_code`), with the
+        locality's display name; `national=False` leaves out the national row."""
         sql = (
-            f"SELECT {self._star('c', 'coverage_by_locality_year')}, {self._name_expr('c', lang)} AS locality_name "
-            "FROM marts.coverage_by_locality_year c LEFT JOIN marts.dim_locality d USING (locality_code) "
-            "WHERE c.year = ?"
+            f"SELECT {self._star(alias, table)}, {self._name_expr(alias, lang)} AS locality_name "
+            f"FROM marts.{table} {alias} {join} marts.dim_locality d USING (locality_code) "
+            f"WHERE {alias}.year = ?"
         )
         params: list = [year]
+        if not national:
+            sql += f" AND {alias}.locality_code <> ?"
+            params.append(NATIONAL_CODE)
         if locality_code:
-            sql += " AND c.locality_code = ?"
+            sql += f" AND {alias}.locality_code = ?"
             params.append(locality_code)
-        return _rows(self.con, sql + " ORDER BY c.cumulative_coverage DESC NULLS LAST, c.locality_code", params)
+        return _rows(self.con, f"{sql} ORDER BY {order}", params)
+
+    def coverage(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
+        return self._locality_year("c", "coverage_by_locality_year", year, lang, locality_code,
+                                   "c.cumulative_coverage DESC NULLS LAST, c.locality_code", join="LEFT JOIN")
 
     def coverage_history(self, locality_code: str, up_to_year: int) -> list[dict]:
         return _rows(
@@ -156,29 +166,12 @@ class Warehouse:
         )
 
     def participation(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
-        sql = (
-            f"SELECT {self._star('p', 'participation_by_locality_year')}, {self._name_expr('p', lang)} AS locality_name "
-            "FROM marts.participation_by_locality_year p JOIN marts.dim_locality d USING (locality_code) "
-            "WHERE p.year = ?"
-        )
-        params: list = [year]
-        if locality_code:
-            sql += " AND p.locality_code = ?"
-            params.append(locality_code)
-        return _rows(self.con, sql + " ORDER BY p.locality_code", params)
+        return self._locality_year("p", "participation_by_locality_year", year, lang, locality_code, "p.locality_code")
 
     def effectiveness(self, year: int, lang: str, locality_code: str | None = None) -> list[dict]:
         """Localities ranked (1 first, unranked last); the national row is left out."""
-        sql = (
-            f"SELECT {self._star('e', 'regional_effectiveness')}, {self._name_expr('e', lang)} AS locality_name "
-            "FROM marts.regional_effectiveness e JOIN marts.dim_locality d USING (locality_code) "
-            "WHERE e.year = ? AND e.locality_code <> ?"
-        )
-        params: list = [year, NATIONAL_CODE]
-        if locality_code:
-            sql += " AND e.locality_code = ?"
-            params.append(locality_code)
-        return _rows(self.con, sql + " ORDER BY e.rank NULLS LAST, e.locality_code", params)
+        return self._locality_year("e", "regional_effectiveness", year, lang, locality_code,
+                                   "e.rank NULLS LAST, e.locality_code", national=False)
 
     def _improvement_query(self, year: int, lang: str, locality_code: str | None) -> tuple[str, list]:
         name_col = next((c for c in ("enterprise_name", "name") if self.has_column("marts", "dim_enterprise", c)), None)
@@ -339,29 +332,6 @@ class Warehouse:
             self.con,
             "SELECT path, source, format, reason, loaded_at FROM audit.loads WHERE status = 'rejected' ORDER BY path",
         )
-
-    def table_comment(self, schema: str, table: str) -> str | None:
-        if hasattr(self.con, "comment"):  # a PostgreSQL build (orchestration/pg_connection.py)
-            return self.con.comment(schema, table)
-        found = _rows(
-            self.con,
-            "SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ?",
-            [schema, table],
-        )
-        return found[0]["comment"] if found and found[0]["comment"] else None
-
-    def column_comment(self, schema: str, table: str, column: str) -> str | None:
-        """A column's comment as persisted by dbt (persist_docs), if any."""
-        if hasattr(self.con, "comment"):
-            return self.con.comment(schema, table, column)
-        found = _rows(
-            self.con,
-            "SELECT comment FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = ? AND table_name = ? AND column_name = ?",
-            [schema, table, column],
-        )
-        return found[0]["comment"] if found and found[0]["comment"] else None
 
     def quarantine_rows(self) -> list[dict]:
         """Every quarantined row (for the workbook, where a regional office can filter and fix)."""

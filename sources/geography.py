@@ -40,15 +40,10 @@ def is_locality(code: str | None) -> bool:
     return code is not None and code in _lookup() and _lookup()[code] == code
 
 
-def derived_locality(uscc: str) -> str | None:
-    """The locality a valid USCC implies, when it is one of the programme's; the Corps is never
-    derived (its enterprises register with Xinjiang division codes and carry 660000 explicitly)."""
-    return division_locality(uscc[2:8])
-
-
 def division_locality(division: str) -> str | None:
-    """derived_locality from the division code alone (USCC characters 3–8): all it depends on, and
-    far fewer distinct values than codes in a column."""
+    """The locality a valid USCC implies, from its division code (characters 3–8) alone, when it is
+    one of the programme's; the Corps is never derived (its enterprises register with Xinjiang
+    division codes and carry 660000 explicitly)."""
     code = locality_from_division(division)
     return code if code != CORPS_CODE and is_locality(code) else None
 

@@ -35,21 +35,24 @@ class Parsed:
     rows_read: int
 
 
+def _code_of(text: str, codes: tuple[str, ...], words: tuple[str, ...]) -> str | None:
+    """A vocabulary code written as the code itself (any case) or as Chinese text containing exactly
+    one of `words` (the word of each code, in the codes' order)."""
+    t = text.strip()
+    if t.casefold() in codes:
+        return t.casefold()
+    found = [code for code, word in zip(codes, words, strict=True) if word in t]
+    return found[0] if len(found) == 1 else None
+
+
 def qualification_of(text: str) -> str | None:
     """`ip_demonstration`…, or Chinese text containing 示范 / 优势 / 小巨人 (exactly one of them)."""
-    t = text.strip()
-    if t.casefold() in QUALIFICATIONS:
-        return t.casefold()
-    found = [q for q, word in zip(QUALIFICATIONS, ("示范", "优势", "小巨人")) if word in t]
-    return found[0] if len(found) == 1 else None
+    return _code_of(text, QUALIFICATIONS, ("示范", "优势", "小巨人"))
 
 
 def assessment_kind_of(text: str) -> str | None:
-    t = text.strip()
-    if t.casefold() in ASSESSMENT_KINDS:
-        return t.casefold()
-    found = [k for k, word in zip(ASSESSMENT_KINDS, ("初始", "年度", "分级")) if word in t]
-    return found[0] if len(found) == 1 else None
+    """`initial`…, or Chinese text containing 初始 / 年度 / 分级 (exactly one of them)."""
+    return _code_of(text, ASSESSMENT_KINDS, ("初始", "年度", "分级"))
 
 
 def grade_of(text: str) -> int | None:
@@ -230,7 +233,7 @@ def _row_locality(values: dict[str, pd.Series], problems: dict[str, pd.Series]) 
 
 
 def derived_localities(uscc: pd.Series) -> pd.Series:
-    """derived_locality of every valid USCC of a column (NULL where none), computed once per division code."""
+    """geography.division_locality of every valid USCC of a column (NULL where none), computed once per division code."""
     return cells.map_unique(uscc.str.slice(2, 8), division_locality)
 
 

@@ -81,34 +81,41 @@ def test_yaml_rewrite_touches_descriptions_only():
         assert generate.rewrite_yaml(folded) == text, path
 
 
-def _accepted_values(path: Path) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
+def _accepted_values(path: Path) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     for m in doc.get("models") or []:
         for c in m.get("columns") or []:
             for test in c.get("data_tests") or []:
                 if isinstance(test, dict) and "accepted_values" in test:
-                    found[c["name"]] = {str(v) for v in test["accepted_values"]["arguments"]["values"]}
+                    found[c["name"]] = [str(v) for v in test["accepted_values"]["arguments"]["values"]]
     return found
 
 
-def test_vocabulary_copies_agree_with_the_catalogue():
+def test_accepted_values_are_generated_from_the_vocabularies():
+    """Every accepted_values test of the dbt YAML is on a column with a catalogue vocabulary, so the
+    generator writes its list (a stale list fails test_generated_files_are_current); and the
+    generator does rewrite a list that drifted."""
+    seen = 0
+    for path in generate.yaml_files():
+        for column, values in _accepted_values(path).items():
+            assert generate.vocabulary_of(column), f"{path.name}: {column}'s accepted_values are not from a vocabulary"
+            assert values == list(catalogue.codes(generate.vocabulary_of(column))), path.name
+            seen += 1
+    assert seen >= 4
+    staging = ROOT / "dbt_project" / "models" / "staging" / "_staging.yml"
+    text = staging.read_text(encoding="utf-8")
+    drifted = text.replace("values: [initial, annual, graded]", "values: [initial, annual, graded, retest]")
+    assert drifted != text and generate.rewrite_accepted_values(drifted) == text
+
+
+def test_vocabulary_seeds_and_readers_use_the_catalogue():
     from pilotdw.sources import parse
 
-    vocab_of = {name: f["vocabulary"] for name, f in catalogue.fields().items() if f.get("vocabulary")}
-    for path in (ROOT / "dbt_project" / "models").rglob("*.yml"):
-        for column, values in _accepted_values(path).items():
-            assert values == set(catalogue.codes(vocab_of[column])), f"{path.name}: {column}"
-    thresholds = yaml.safe_load((ROOT / "expectations" / "thresholds.yml").read_text(encoding="utf-8"))
-    checks = thresholds.get("checks", thresholds) if isinstance(thresholds, dict) else thresholds
-    entries = checks.values() if isinstance(checks, dict) else checks
-    for check in entries:
-        params = (check or {}).get("params") or {}
-        if params.get("column") in ("qualification", "kind") and "values" in params:
-            assert set(params["values"]) == set(catalogue.codes(vocab_of[params["column"]])), check
-    with (ROOT / "dbt_project" / "seeds" / "assessment_kinds.csv").open(encoding="utf-8") as fh:
-        seed = {r["kind"]: r["name_zh"] for r in csv.DictReader(fh)}
-    assert seed == {t.code: t.label_zh for t in catalogue.vocabulary("assessment_kind")}
+    assert generate.ASSESSMENT_KINDS_CSV in generate.outputs()  # the seed is generated
+    with generate.ASSESSMENT_KINDS_CSV.open(encoding="utf-8") as fh:
+        assert [r["kind"] for r in csv.DictReader(fh)] == list(catalogue.codes("assessment_kind"))
+    # the localities seed is the list of localities; its kinds must be the vocabulary's
     with (ROOT / "dbt_project" / "seeds" / "localities.csv").open(encoding="utf-8") as fh:
         assert {r["kind"] for r in csv.DictReader(fh)} == set(catalogue.codes("locality_kind"))
     assert parse.QUALIFICATIONS == catalogue.codes("qualification")

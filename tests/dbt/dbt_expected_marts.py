@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 
 import dbt_fixture_truth as fx
+from pilotdw.settings import localities
 
 KIND_ORDER = {"initial": 1, "annual": 2, "graded": 3}
 WEIGHTS = {"coverage": 30, "filing": 15, "improved": 20, "score": 20, "hvp": 15}  # docs/metrics.md, in points
@@ -283,6 +284,9 @@ def national_summary() -> pd.DataFrame:
             "cumulative_coverage": c.cumulative_eligible_pilots.sum() / c.eligible_base.sum(),
             "localities_on_track": int((c.on_track == True).sum()),  # noqa: E712 (None is not on track)
             "localities_meeting_batch_target": int((c.meets_batch_target == True).sum()),  # noqa: E712
+            "localities_behind_schedule": int(c.behind_schedule.sum()),
+            # the localities outside the fixture's coverage frame have no eligible enterprise either
+            "localities_without_eligible": int((c.eligible_base == 0).sum()) + len(localities()) - len(c),
             "filing_rate": national.filing_rate,
             "mean_score_delta": national.mean_score_delta,
             "share_improved": national.share_improved,

@@ -70,18 +70,17 @@ def test_the_gates_pass_a_clean_mart():
 
 
 def test_every_column_is_documented_in_chinese_and_english():
+    """The mart's columns are the catalogue's marts.pilot_effect (its one statement), each with a
+    Chinese and an English label and a doc."""
     import re
-    from pathlib import Path
 
-    import yaml
+    from pilotdw import catalogue
 
-    doc = yaml.safe_load((Path(__file__).resolve().parents[2] / "evaluation" / "pilot_effect.yml").read_text(encoding="utf-8"))
-    (model,) = doc["models"]
-    described = {c["name"]: c["description"] for c in model["columns"]}
-    assert list(described) == list(COLUMNS)
-    for name, text in described.items():
-        zh, _, en = text.partition(" / ")
-        assert re.search(r"[\u4e00-\u9fff]", zh) and re.search(r"[A-Za-z]{3}", en), name
+    table = catalogue.table("marts.pilot_effect")
+    assert {c.name: c.type for c in table.columns} == COLUMNS
+    assert re.search(r"[\u4e00-\u9fff]", table.doc)
+    for c in table.columns:
+        assert re.search(r"[\u4e00-\u9fff]", c.label_zh) and re.search(r"[A-Za-z]{3}", c.doc_en), c.name
 
 
 def test_the_estimation_code_is_part_of_the_build_fingerprint():

@@ -3,6 +3,8 @@
 -- recomputed from the sums. cumulative_coverage, filing_rate, mean_score_delta and share_improved
 -- are the national row of regional_effectiveness, which computes them that way for its index; the
 -- other funnel rates (added columns) are computed here from the summed participation counts.
+-- localities_on_track, localities_behind_schedule and localities_without_eligible split the
+-- localities of a year three ways (the coverage chart's legend reads them).
 {%- set bigint = dbt.type_bigint() %}
 with coverage_sums as (
     select
@@ -13,6 +15,8 @@ with coverage_sums as (
         cast(sum(batch_eligible_pilots) as {{ bigint }})                            as batch_eligible_pilots,
         cast(sum(cumulative_eligible_pilots) as {{ bigint }})                       as cumulative_eligible_pilots,
         cast(sum(case when on_track then 1 else 0 end) as {{ bigint }})             as localities_on_track,
+        cast(sum(case when behind_schedule then 1 else 0 end) as {{ bigint }})      as localities_behind_schedule,
+        cast(sum(case when on_track is null then 1 else 0 end) as {{ bigint }})     as localities_without_eligible,
         cast(sum(case when meets_batch_target then 1 else 0 end) as {{ bigint }})   as localities_meeting_batch_target,
         cast(sum(unmatched_pilots) as {{ bigint }})                                 as unmatched_pilots,
         cast(sum(repeat_pilots) as {{ bigint }})                                    as repeat_pilots
@@ -58,7 +62,9 @@ select
     {{ safe_ratio('participation_sums.assessed_initial', 'participation_sums.cumulative_pilots') }} as initial_assessment_rate,
     {{ safe_ratio('participation_sums.graded', 'participation_sums.cumulative_pilots') }}           as graded_rate,
     national.pilots_with_delta,
-    national.effectiveness_index
+    national.effectiveness_index,
+    coverage_sums.localities_behind_schedule,
+    coverage_sums.localities_without_eligible
 from coverage_sums
 inner join participation_sums
     on participation_sums.year = coverage_sums.year
