@@ -4,22 +4,23 @@ the marts say it."""
 from __future__ import annotations
 
 import re
+import shutil
 
 import duckdb
 import pytest
 
 from pilotdw.reports.render import write_reports
-from reports_warehouse_builder import build_warehouse
-
-YEAR = 2024
 
 
 @pytest.fixture(scope="module")
-def odd(tmp_path_factory) -> dict:
-    """The crafted warehouse, then: national_summary's three counts set to numbers no count of the
-    coverage rows gives, and one on-track locality's behind_schedule set TRUE (and one behind
-    locality's FALSE), so a report that re-derived either would show something else."""
-    path = build_warehouse(tmp_path_factory.mktemp("odd") / "warehouse.duckdb")
+def odd(warehouse_path, year, tmp_path_factory) -> dict:
+    """A copy of the warehouse the real pipeline published, then: national_summary's three counts
+    set to numbers no count of the coverage rows gives, and one on-track locality's behind_schedule
+    set TRUE (and one behind locality's FALSE), so a report that re-derived either would show
+    something else."""
+    YEAR = year
+    path = tmp_path_factory.mktemp("odd") / "warehouse.duckdb"
+    shutil.copy(warehouse_path, path)
     with duckdb.connect(str(path)) as con:
         con.execute("UPDATE marts.national_summary SET localities_on_track = 101, localities_behind_schedule = 202, "
                     "localities_without_eligible = 303 WHERE year = ?", [YEAR])
