@@ -11,9 +11,9 @@ import duckdb
 from pilotdw import settings
 from pilotdw.sources.archive import read_manifest
 
-# The code whose change alters what a build computes: the rules (sources, dbt), the estimate
-# (evaluation) and the gates.
-_CODE_GLOBS = ("sources/*.py", "sources/*.sql", "dbt_project/dbt_project.yml", "dbt_project/models/**/*", "dbt_project/macros/**/*",
+# The code whose change alters what a build computes: the catalogue (types, vocabularies), the
+# settings, the rules (sources, dbt), the estimate (evaluation), the gates and the reports.
+_CODE_GLOBS = ("catalogue/*.py", "catalogue/*.yml", "settings/*.py", "sources/*.py", "sources/*.sql", "dbt_project/dbt_project.yml", "dbt_project/models/**/*", "dbt_project/macros/**/*",
                "dbt_project/seeds/*", "evaluation/*.py", "expectations/*.py", "expectations/*.yml", "reports/**/*.py",
                "reports/templates/**/*")
 

@@ -25,7 +25,15 @@ P0 = int(os.environ.get("PILOTDW_P0", "2023"))
 P1 = int(os.environ.get("PILOTDW_P1", "2025"))
 
 NATIONAL_CODE = "000000"  # the national row of marts.regional_effectiveness
-SOURCES = ("registers", "pilots", "assessments", "filings")
+
+def _sources() -> tuple[str, ...]:
+    from pilotdw.catalogue import codes
+
+    return codes("source")
+
+
+# The four landing folders, one raw table each: the catalogue's `source` vocabulary, in its order.
+SOURCES = _sources()
 
 
 @dataclass(frozen=True)
