@@ -192,7 +192,9 @@ def comparison_enterprises(seed: int, eligible_any: np.ndarray, ents: pd.DataFra
     for data year 2025, when every listed enterprise is piloted). Same columns as PilotPlan.pilots,
     first_year 0 = never piloted."""
     rng = stream(seed, "activity/comparison")
-    pick = eligible_any & ~np.isin(ents["uscc"].to_numpy(), piloted) & (rng.random(len(ents)) < COMPARISON_FILING_RATE)
+    # pandas' isin hashes; numpy's isin on object (string) arrays compares every pair: hours at 40×
+    never_piloted = ~ents["uscc"].isin(piloted).to_numpy()
+    pick = eligible_any & never_piloted & (rng.random(len(ents)) < COMPARISON_FILING_RATE)
     return pd.DataFrame({
         "uscc": ents["uscc"].to_numpy()[pick], "name": ents["name"].to_numpy()[pick],
         "locality": ents["locality"].to_numpy()[pick],
