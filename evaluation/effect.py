@@ -311,17 +311,17 @@ def _rows_of_scope(args: tuple) -> list[dict]:
 
 def _map_scopes(scopes: list[tuple], workers: int):
     """scope_rows of every scope, in order: in this process, or in `workers` spawned processes that
-    die with this one (settings.children)."""
+    die with this one and keep freed memory for reuse (settings.children.estimate_worker)."""
     if workers <= 1 or len(scopes) < 2:
         return map(_rows_of_scope, scopes)
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
-    from pilotdw.settings.children import die_with_parent
+    from pilotdw.settings.children import estimate_worker
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+                             initializer=estimate_worker, initargs=(os.getpid(),)) as pool:
         return list(pool.map(_rows_of_scope, scopes, chunksize=max(1, len(scopes) // (4 * workers))))
 
 

@@ -33,3 +33,28 @@ def die_with_parent(parent_pid: int | None = None) -> None:
 def parent_from_env() -> int | None:
     value = os.environ.get(PARENT_PID_ENV, "")
     return int(value) if value.isdigit() else None
+
+
+M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # <malloc.h>
+
+
+def reuse_freed_memory() -> None:
+    """glibc malloc in this process: no allocation by mmap, freed memory kept for reuse. A process
+    that allocates and frees large blocks over and over (the estimate's bootstrap weights, ≤ 256 MB
+    a block, every fit) otherwise maps fresh pages for each and faults them in: measured on the 40×
+    national fit, system time 8.9 → 2.3 s and wall 18.5 → 12.0 s, the same peak memory. Only for
+    worker processes that exit when their step is done (the memory is not returned before)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mallopt(M_MMAP_MAX, 0)
+        libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1)
+    except (OSError, AttributeError):
+        return
+
+
+def estimate_worker(parent_pid: int) -> None:
+    """Initializer of the estimate's worker processes: die with the run, reuse freed memory."""
+    die_with_parent(parent_pid)
+    reuse_freed_memory()
