@@ -79,6 +79,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     engine = pilotdw.engine()
     # dbt runs as a subprocess that inherits this environment: the profile reads the build from it.
     os.environ.update(engine.dbt_environment(context.run.run_id))
+    engine.link_build_for_dbt(context.run.run_id)
     if engine.dbt_target != dbt.target:
         dbt = dbt.model_copy(update={"target": engine.dbt_target})
     os.environ[PARENT_PID_ENV] = str(os.getpid())  # dbt_child dies with this process

@@ -11,7 +11,7 @@ if __name__ == "__main__":
     # The profile's DuckDB path is relative (build.duckdb, a link in the build's folder): constant
     # across runs, so dbt's saved parse state stays valid. dagster-dbt passes the project and
     # profiles folders and the target path absolute (DBT_PROJECT_DIR, …), so nothing else moves.
-    if os.environ.get(DBT_WORKDIR_ENV):
+    if os.path.isdir(os.environ.get(DBT_WORKDIR_ENV) or ""):
         os.chdir(os.environ[DBT_WORKDIR_ENV])
     from dbt.cli.main import cli
 

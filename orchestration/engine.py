@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 # dbt's profile names the build by this constant relative path, in a working folder per build
-# (DuckDBEngine.dbt_workdir) where it is a link to the build file. dbt hashes the profile's
+# (DuckDBEngine.link_build_for_dbt) where it is a link to the build file. dbt hashes the profile's
 # connection values into its partial-parse state: an absolute per-run path made every run a full
 # re-parse (~6 s at any scale); with a constant one, the parse state `make setup` saved
 # (orchestration/dbt_parse.py; dagster-dbt copies dbt_project/target/partial_parse.msgpack into each
@@ -100,21 +100,24 @@ class DuckDBEngine:
             yield con, prev, (self.pilotdw.build_db(run_id), self.pilotdw.warehouse if prev is not None else None)
 
     def dbt_workdir(self, run_id: str) -> Path:
-        """<home>/builds/<run id>/, dbt's working folder, where `build.duckdb` is a second name (a hard
-        link) of the build file <home>/builds/<run id>.duckdb. Not a symbolic link: DuckDB follows
-        one and names the catalog after its target, which would differ from run to run."""
-        workdir = self.pilotdw.builds_dir / run_id
+        """<home>/builds/<run id>/: the folder dbt runs in (dbt_child), beside its log and target."""
+        return self.pilotdw.builds_dir / run_id
+
+    def link_build_for_dbt(self, run_id: str) -> None:
+        """Give the build file <home>/builds/<run id>.duckdb a second name, `build.duckdb` in dbt's
+        working folder (a hard link): the constant path of dbt's profile. Not a symbolic link:
+        DuckDB follows one and names the catalog after its target, which differs from run to run."""
+        workdir = self.dbt_workdir(run_id)
         workdir.mkdir(parents=True, exist_ok=True)
         link = workdir / DBT_DB_PATH
         link.unlink(missing_ok=True)  # a retried step: link the build as it is now
         for stale in workdir.glob(DBT_DB_PATH + ".wal"):
             stale.unlink()  # left by a dbt that was killed: never replay it into a newer build
         os.link(self.pilotdw.build_db(run_id), link)
-        return workdir
 
     def drop_dbt_link(self, run_id: str) -> None:
         """After dbt: the build file keeps one name, so nothing counts or copies it twice."""
-        (self.pilotdw.builds_dir / run_id / DBT_DB_PATH).unlink(missing_ok=True)
+        (self.dbt_workdir(run_id) / DBT_DB_PATH).unlink(missing_ok=True)
 
     def dbt_environment(self, run_id: str) -> dict[str, str]:
         """What dbt's profile reads from the environment for this build (and where dbt_child runs)."""
@@ -236,6 +239,9 @@ class PostgresEngine(DuckDBEngine):
         with self.connect("") as pg:
             published = pg.execute("SELECT to_regclass('marts.national_summary') IS NOT NULL").fetchone()[0]
             yield pg if published else None
+
+    def link_build_for_dbt(self, run_id: str) -> None:
+        """dbt builds on the server: its profile names no file."""
 
     @contextmanager
     def report_inputs(self, run_id: str):

@@ -71,9 +71,30 @@ def blue_pixels(png: Path) -> int:
     return int((np.abs(rgb - [0x2B, 0x6C, 0xB0]) < 24).all(axis=2).sum())
 
 
+@pytest.fixture(scope="module")
+def beijing_estimated(warehouse_path, tmp_path_factory) -> Path:
+    """Reports of a copy of the warehouse in which Beijing carries the national estimates (every
+    aggregation): no locality of the small landing has enough pilots for its own, and a card shows
+    its event-study charts only for an estimated locality."""
+    import duckdb
+
+    from pilotdw.reports.render import write_reports
+
+    folder = tmp_path_factory.mktemp("beijing_estimated")
+    path = shutil.copy(warehouse_path, folder / "warehouse.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.execute("DELETE FROM marts.pilot_effect WHERE scope_code = '110000'")
+        con.execute("INSERT INTO marts.pilot_effect SELECT * REPLACE ('110000' AS scope_code) "
+                    "FROM marts.pilot_effect WHERE scope_code = '000000'")
+    with duckdb.connect(str(path), read_only=True) as con:
+        write_reports(con, folder / "out")
+    (year,) = [p for p in (folder / "out").iterdir() if p.is_dir()]
+    return year
+
+
 @pytest.mark.parametrize("page", ["national.html", "localities/110000.html"])
-def test_pilot_effect_section_renders_with_its_charts(rendered, tmp_path, page):
-    source = rendered["dir"] / page
+def test_pilot_effect_section_renders_with_its_charts(rendered, beijing_estimated, tmp_path, page):
+    source = (rendered["dir"] if page == "national.html" else beijing_estimated) / page
     html = source.read_text(encoding="utf-8")
     assert html.count('data-kind="event-study"') > 0 and '<section id="effect">' in html
     alone = section_only(source, "effect", source.with_name(f"_effect_{source.name}"))
