@@ -2,10 +2,11 @@
 (issue 17). The machine is shared, so each pair runs one right after the other and the medians of
 several pairs are compared, with the CPU time and the others' load of every run.
 
-    .venv/bin/python -m bench.ab --base /tmp/pilotdw_base --scale 1 --repeats 3
+    .venv/bin/python -m bench.ab --base /work/wt/base --scale 1 --repeats 3
 
-`--base` is a checkout of the older code (e.g. `git archive <commit> | tar -x -C DIR`, and its
-dbt_project/target/manifest.json copied from this one); both run in this environment. Not a test.
+`--base` and `--new` are checkouts, each set up with its own environment (`git worktree add DIR
+<commit> && make -C DIR setup`): each runs as its own `DIR/.venv/bin/pilotdw`, since both install
+the same `pilotdw` package. Not a test.
 """
 from __future__ import annotations
 
@@ -27,9 +28,8 @@ SCENARIOS = ("full", "unchanged", "new_list")
 def run_once(root: Path, landing: Path, home: Path, logs: Path, label: str) -> dict:
     runs_dir = home / "runs"
     before = set(runs_dir.glob("*.json")) if runs_dir.exists() else set()
-    # `python -c` puts the working directory first on sys.path: the code of `root` is what runs
-    argv = [sys.executable, "-c", "import sys; from orchestration.cli import main; sys.argv[0] = 'pilotdw'; main()",
-            "run", "--landing", str(landing), "--home", str(home), "--quiet"]
+    # each checkout's own environment: both install the package `pilotdw` (editable, from their folder)
+    argv = [str(root / ".venv" / "bin" / "pilotdw"), "run", "--landing", str(landing), "--home", str(home), "--quiet"]
     logs.mkdir(parents=True, exist_ok=True)
     with (logs / f"{label}.out").open("w") as out, (logs / f"{label}.err").open("w") as err:
         m = run_measured(argv, env=None, cwd=root, stdout=out, stderr=err)
