@@ -70,7 +70,8 @@ class Cell:
 class Wide:
     """One outcome of one scope as a units × years matrix (NaN: no filing, or not reported)."""
 
-    units: np.ndarray
+    units: np.ndarray  # each row's enterprise, as its position in the outcome's panel (not its USCC:
+    # a million strings per outcome made the scopes sent to the estimate's workers ~10× larger)
     cohorts: np.ndarray  # first pilot year, 0 = never piloted
     years: list[int]
     values: np.ndarray
@@ -84,12 +85,12 @@ def wide_panel(panel: pd.DataFrame, outcome: str) -> tuple[Wide, np.ndarray]:
     to the last (NaN: no filing, or not reported), and each enterprise's locality."""
     data = panel.loc[panel[outcome].notna(), ["uscc", "locality_code", "data_year", "cohort_year", outcome]]
     if data.empty:
-        return Wide(np.array([], dtype=object), np.array([], dtype=np.int64), [], np.empty((0, 0))), np.array([], dtype=object)
+        return Wide(np.array([], dtype=np.int64), np.array([], dtype=np.int64), [], np.empty((0, 0))), np.array([], dtype=object)
     years = list(range(int(data["data_year"].min()), int(data["data_year"].max()) + 1))
     values = data.pivot(index="uscc", columns="data_year", values=outcome).reindex(columns=years)
     first = data.groupby("uscc")[["cohort_year", "locality_code"]].first().reindex(values.index)
     wide = Wide(
-        units=values.index.to_numpy(),
+        units=np.arange(len(values.index), dtype=np.int64),
         cohorts=first["cohort_year"].fillna(0).astype(np.int64).to_numpy(),
         years=years,
         values=values.to_numpy(dtype=float),
@@ -299,6 +300,10 @@ def pilot_effect(panel: pd.DataFrame, outcomes: list[str], localities: list[str]
         from pilotdw.settings import estimate_workers
 
         workers = estimate_workers() if len(panel) >= PARALLEL_FROM_ROWS else 1
+    # the scopes hold what the fits need: without a name here (nor in the caller, build_pilot_effect)
+    # the panel is freed before the fits (~1 GB at 40×)
+    del panel
+    wide = locality_of = None
     rows = []
     for part in _map_scopes(scopes, workers):
         rows += part
@@ -309,20 +314,36 @@ def _rows_of_scope(args: tuple) -> list[dict]:
     return scope_rows(*args)
 
 
-def _map_scopes(scopes: list[tuple], workers: int):
+def _rows_of_scopes(scopes: list[tuple]) -> list[list[dict]]:
+    return [scope_rows(*args) for args in scopes]
+
+
+def _map_scopes(scopes: list[tuple], workers: int) -> list[list[dict]]:
     """scope_rows of every scope, in order: in this process, or in `workers` spawned processes that
-    die with this one and keep freed memory for reuse (settings.children.estimate_worker)."""
+    die with this one and keep freed memory for reuse (settings.children.estimate_worker).
+
+    The national scopes (one per outcome, every enterprise: ~2 GB each at 40× national scale) are
+    fitted one after another by the first worker, the localities' by the others (the first too when
+    there is only one other): two national fits at once would double the step's peak memory."""
     if workers <= 1 or len(scopes) < 2:
-        return map(_rows_of_scope, scopes)
+        return [scope_rows(*args) for args in scopes]
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
 
     from pilotdw.settings.children import estimate_worker
 
+    national = [i for i, args in enumerate(scopes) if args[2] == NATIONAL]
+    local = [i for i, args in enumerate(scopes) if args[2] != NATIONAL]
+    bins = [national] + [local[k::workers - 1] for k in range(workers - 1)]
+    out: list[list[dict] | None] = [None] * len(scopes)
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                              initializer=estimate_worker, initargs=(os.getpid(),)) as pool:
-        return list(pool.map(_rows_of_scope, scopes, chunksize=max(1, len(scopes) // (4 * workers))))
+        futures = [(b, pool.submit(_rows_of_scopes, [scopes[i] for i in b])) for b in bins if b]
+        for b, future in futures:
+            for i, rows in zip(b, future.result()):
+                out[i] = rows
+    return out
 
 
 def as_frame(rows: list[dict]) -> pd.DataFrame:
