@@ -34,6 +34,10 @@ def holds_qualification(key: str, year: int) -> bool:
     return False
 
 
+def _key_of(uscc: str) -> str:
+    return next(e.key for e in fx.ENTERPRISES.values() if e.uscc == uscc)
+
+
 def eligible(locality: str, year: int) -> set[str]:
     return {e.uscc for e in fx.ENTERPRISES.values() if e.locality == locality and holds_qualification(e.key, year)}
 
@@ -123,6 +127,11 @@ def coverage() -> pd.DataFrame:
                 "list_submitted_on": max(dates) if len(dates) else None,
                 "list_deadline": list_deadline(y),
                 "list_on_time": list_on_time(locality, y),
+                # left E(L,Y) from E(L,Y-1) with a qualification recognised by Y-1 revoked in Y
+                "eligible_revoked": sum(
+                    1 for uscc in eligible(locality, y - 1) - e
+                    if any(r[3] == y and r[2] <= y - 1 for r in fx.REGISTER_ROWS if r[0] == _key_of(uscc))
+                ) if y > years()[0] else 0,  # the first year has no year before it in the marts
                 # behind schedule: the year's target not met; no eligible enterprise is never behind
                 "behind_schedule": bool(e) and cum_eligible / len(e) < min(1.0, (y - fx.P0 + 1) / (fx.P1 - fx.P0 + 1)),
             })

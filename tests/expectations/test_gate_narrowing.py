@@ -134,3 +134,27 @@ def test_a_case_insensitive_column_still_hands_gx_its_unknown_values(warehouse):
     (result,) = run_checks(warehouse, "run-nocase", as_of=AS_OF, names=["raw_assessment_kind_known"], thresholds=WHOLE_TABLE)
     assert not result.passed and result.observed == 1
     assert result.failing_sample[0]["kind"] == "Initial"
+
+
+def test_the_tenfold_check_hands_gx_exactly_the_failing_and_the_worst_rows(warehouse):
+    """The tenfold check's frame is judged on the wide rows first (one per enterprise-year) and only
+    candidates are unpivoted (issue 17): what GX gets must be the full frame's failing rows (a NaN
+    fails: it compares above every number in SQL) and its worst row(s), in the frame's order."""
+    latest = "intermediate.int_filings_latest"
+    some = f"(SELECT uscc FROM {latest} WHERE data_year = 2024 ORDER BY uscc LIMIT {{n}} OFFSET {{k}})"
+    warehouse.execute(f"UPDATE {latest} SET revenue = revenue * 30 WHERE data_year = 2024 AND uscc IN {some.format(n=3, k=0)}")
+    warehouse.execute(f"UPDATE {latest} SET rd_expense = 'nan'::DOUBLE WHERE data_year = 2024 AND uscc IN {some.format(n=1, k=5)}")
+    # a year not reported is not judged, however large the other year
+    warehouse.execute(f"UPDATE {latest} SET patent_product_revenue = NULL WHERE data_year IN (2023, 2025) AND uscc IN {some.format(n=2, k=8)}")
+    warehouse.execute(f"UPDATE {latest} SET patent_product_revenue = 1e12 WHERE data_year = 2024 AND uscc IN {some.format(n=2, k=8)}")
+    (spec,) = specs_by_name(["indicator_tenfold_change"])
+    plan = plan_for(spec, AS_OF)
+    full = warehouse.execute(plan.frame_sql).df()
+    worst = full.loc[full["fold_change"].notna(), "fold_change"].max()
+    wanted = full[(full["fold_change"] >= spec.threshold) | full["fold_change"].isna() | (full["fold_change"] == worst)]
+    got = warehouse.execute(plan.fetch_sql).df()
+    assert plan.reduced_sql is not None and len(got) < len(full)
+    assert full["fold_change"].isna().sum() >= 1 and worst < 1e11  # the NaN is in, the half-reported pairs are not
+    import pandas as pd
+
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), wanted.reset_index(drop=True))

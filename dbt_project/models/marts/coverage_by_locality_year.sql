@@ -83,12 +83,33 @@ cumulative as (
     group by eligible.locality_code, eligible.year
 ),
 
+-- eligible_revoked: enterprises of E(L,Y−1) that are not in E(L,Y) and had a qualification
+-- (recognised by Y−1) revoked in Y: the part of a fall of eligible_base that revocations explain,
+-- which the gate eligible_base_drop reads (it judges; this is the one statement of the count).
+revoked_leavers as (
+    select before.locality_code, before.year + 1 as year, count(*) as eligible_revoked
+    from eligible as before
+    left join eligible as after
+        on  after.locality_code = before.locality_code
+        and after.year = before.year + 1
+        and after.uscc = before.uscc
+    where after.uscc is null
+      and exists (
+          select 1 from {{ ref('int_qualification_spells') }} as spells
+          where spells.uscc = before.uscc
+            and spells.revoked_year = before.year + 1
+            and spells.recognized_year <= before.year
+      )
+    group by before.locality_code, before.year
+),
+
 counts as (
     select
         localities.locality_code,
         localities.locality_name,
         years.year,
         cast(coalesce(eligible_base.eligible_base, 0) as {{ dbt.type_bigint() }})               as eligible_base,
+        cast(coalesce(revoked_leavers.eligible_revoked, 0) as {{ dbt.type_bigint() }})          as eligible_revoked,
         cast(coalesce(batch.batch_pilots, 0) as {{ dbt.type_bigint() }})                        as batch_pilots,
         cast(coalesce(batch.batch_eligible_pilots, 0) as {{ dbt.type_bigint() }})               as batch_eligible_pilots,
         cast(coalesce(cumulative.cumulative_eligible_pilots, 0) as {{ dbt.type_bigint() }})     as cumulative_eligible_pilots,
@@ -108,6 +129,8 @@ counts as (
     cross join years
     left join eligible_base
         on eligible_base.locality_code = localities.locality_code and eligible_base.year = years.year
+    left join revoked_leavers
+        on revoked_leavers.locality_code = localities.locality_code and revoked_leavers.year = years.year
     left join batch
         on batch.locality_code = localities.locality_code and batch.year = years.year
     left join cumulative
@@ -143,7 +166,8 @@ select
     list_batches,
     locality_mismatch_pilots,
     list_deadline,
-    list_on_time
+    list_on_time,
+    eligible_revoked
 from counts
 )
 
