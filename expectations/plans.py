@@ -379,20 +379,27 @@ def _indicator_fold_change(spec: CheckSpec, as_of: date) -> Plan:
     pairs = ", ".join(
         f"({sql_literal(c)}, t.{quote_ident(c + '__prev')}, t.{quote_ident(c + '__cur')})" for c in columns
     )
-    sql = f"""
+    # the mart's enterprise-years, each with its indicators' values of Y-1 and Y: one row each
+    wide = f"""
+    SELECT m.uscc, m.locality_code, m.year, {selected}
+    FROM {quote_table(spec.table)} AS m
+    JOIN {values} AS cur ON cur.uscc = m.uscc AND cur.data_year = m.year
+    JOIN {values} AS prev ON prev.uscc = m.uscc AND prev.data_year = m.year - 1"""
+
+    def unpivoted(rows: str) -> str:
+        """The frame over the wide `rows`: one row per enterprise-year and reported indicator."""
+        return f"""
 SELECT uscc, locality_code, year, indicator,
        CAST(previous_value AS DOUBLE PRECISION) AS previous_value,
        CAST(value AS DOUBLE PRECISION) AS value,
        round(greatest(previous_value, value) / greatest(least(previous_value, value), {base}) * 1e9) / 1e9
            AS fold_change
-FROM (
-    SELECT m.uscc, m.locality_code, m.year, {selected}
-    FROM {quote_table(spec.table)} AS m
-    JOIN {values} AS cur ON cur.uscc = m.uscc AND cur.data_year = m.year
-    JOIN {values} AS prev ON prev.uscc = m.uscc AND prev.data_year = m.year - 1
+FROM ({rows}
 ) AS t
 CROSS JOIN LATERAL (VALUES {pairs}) AS u(indicator, previous_value, value)
 WHERE previous_value IS NOT NULL AND value IS NOT NULL"""
+
+    sql = unpivoted(wide)
     rule = Between("fold_change", max_value=spec.threshold, strict_max=True)
     plan = _derived(spec, sql, "fold_change", rule, "uscc, year, indicator")
     # One row per enterprise, year and indicator: 16 M rows at 1 M enterprises, almost all far
@@ -409,11 +416,7 @@ WHERE previous_value IS NOT NULL AND value IS NOT NULL"""
         f = (f"CASE WHEN {p} IS NOT NULL AND {q} IS NOT NULL "
              f"THEN round(greatest({p}, {q}) / greatest(least({p}, {q}), {own_base}) * 1e9) / 1e9 END")
         return f"CASE WHEN {f} <> CAST('NaN' AS DOUBLE PRECISION) THEN {f} END" if nan_as_null else f
-    wide = f"""
-    SELECT m.uscc, m.locality_code, m.year, {selected}
-    FROM {quote_table(spec.table)} AS m
-    JOIN {values} AS cur ON cur.uscc = m.uscc AND cur.data_year = m.year
-    JOIN {values} AS prev ON prev.uscc = m.uscc AND prev.data_year = m.year - 1"""
+    candidates = f"SELECT * FROM folds WHERE fold_any >= {spec.threshold!r} OR fold_max = (SELECT fold_change FROM worst)"
     reduced = f"""
 WITH wide AS NOT MATERIALIZED ({wide}
 ),
@@ -423,15 +426,7 @@ folds AS NOT MATERIALIZED (
     FROM wide AS t
 ),
 worst AS (SELECT max(fold_max) AS fold_change FROM folds),
-frame AS (
-    SELECT uscc, locality_code, year, indicator,
-           CAST(previous_value AS DOUBLE PRECISION) AS previous_value,
-           CAST(value AS DOUBLE PRECISION) AS value,
-           round(greatest(previous_value, value) / greatest(least(previous_value, value), {base}) * 1e9) / 1e9
-               AS fold_change
-    FROM (SELECT * FROM folds WHERE fold_any >= {spec.threshold!r} OR fold_max = (SELECT fold_change FROM worst)) AS t
-    CROSS JOIN LATERAL (VALUES {pairs}) AS u(indicator, previous_value, value)
-    WHERE previous_value IS NOT NULL AND value IS NOT NULL
+frame AS ({unpivoted(candidates)}
 )
 SELECT frame.* FROM frame
 WHERE {rule.failing_predicate()} OR fold_change = (SELECT fold_change FROM worst)

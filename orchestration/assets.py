@@ -4,7 +4,7 @@ report → publish. Each asset only calls its room's code; the rules live in tho
 import dagster as dg
 
 from pilotdw.orchestration.dbt import mart_keys
-from pilotdw.orchestration.fingerprint import build_fingerprint
+from pilotdw.orchestration.fingerprint import build_fingerprint, is_published
 from pilotdw.orchestration.publish import PublicationBlocked
 from pilotdw.orchestration.resources import PilotdwHome
 from pilotdw.settings import SOURCES
@@ -43,7 +43,7 @@ def landing_archive(context: dg.AssetExecutionContext, pilotdw: PilotdwHome):
     added = archive_landing(pilotdw.landing_path, pilotdw.archive_dir)
     pilotdw.say(f"archive: {len(added)} new or changed file(s) from {pilotdw.landing_path}")
     fingerprint = build_fingerprint(pilotdw.archive_dir)
-    if not pilotdw.force and fingerprint == pilotdw.engine().published_fingerprint():
+    if is_published(pilotdw, fingerprint):
         pilotdw.say("nothing landed and nothing changed since the published build: warehouse and reports stay as they are")
         return
     yield dg.MaterializeResult(metadata={"new_files": len(added), "fingerprint": fingerprint, "paths": dg.MetadataValue.json([a.path for a in added])})

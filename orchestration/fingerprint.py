@@ -54,7 +54,11 @@ def nothing_to_build(pilotdw) -> bool:
     the published build was made from. Cheap (no file is hashed) and without Dagster."""
     from pilotdw.orchestration.space import pending_bytes
 
-    if pilotdw.force or pending_bytes(pilotdw.landing_path, pilotdw.archive_dir):
+    if pending_bytes(pilotdw.landing_path, pilotdw.archive_dir):
         return False
-    published = pilotdw.engine().published_fingerprint()
-    return published is not None and build_fingerprint(pilotdw.archive_dir) == published
+    return is_published(pilotdw, build_fingerprint(pilotdw.archive_dir))
+
+
+def is_published(pilotdw, fingerprint: str) -> bool:
+    """Whether the published build was made from this fingerprint (and the run is not forced)."""
+    return not pilotdw.force and fingerprint == pilotdw.engine().published_fingerprint()
