@@ -278,7 +278,8 @@ def scope_rows(wide: Wide, outcome: str, scope_code: str, excluded_pilots: int) 
 
 # Below this many panel rows the fits run in this process: starting worker processes (each imports
 # pandas and diff-diff, ~1.5 s CPU) costs more than it saves. Measured: at 1× national scale (88 k
-# rows) 5.1 s in one process against 5.6 s in two; at 40× (3.5 M rows) ~107 s against 76 s.
+# rows) 5.1 s in one process against 5.6 s in two; at 40× (3.5 M rows) 79 s in two, whose workers
+# spent 127 s of CPU (one process would take at least that).
 PARALLEL_FROM_ROWS = 200_000
 
 
@@ -309,10 +310,6 @@ def pilot_effect(panel: pd.DataFrame, outcomes: list[str], localities: list[str]
     for part in _map_scopes(scopes, workers):
         rows += part
     return as_frame(rows)
-
-
-def _rows_of_scope(args: tuple) -> list[dict]:
-    return scope_rows(*args)
 
 
 def _rows_of_scopes(scopes: list[tuple]) -> list[list[dict]]:

@@ -1,7 +1,8 @@
 """The one Great Expectations context of this process, and validating a DataFrame with it.
 
 GX 1.x costs ~3 s CPU to import, so nothing here imports it at module level; the first validation
-does, or `warm_up` in a thread while the nightly job waits for dbt. The context is ephemeral (nothing written to disk), analytics and progress bars are off, and
+does, or `prepare` in a thread while the nightly job waits for dbt. The context is ephemeral
+(nothing written to disk), analytics and progress bars are off, and
 each suite is built once per distinct (frame, rules) and reused for the rest of the process.
 Validation uses only the pandas data source (whole-DataFrame batch): GX's SQL data source is broken
 on DuckDB 2.0 and fails silently (stack-field-notes.md).
@@ -101,27 +102,10 @@ def _build_definition(frame_key: str, rules: tuple[Rule, ...], serial: int):
     return context.validation_definitions.add(gx.ValidationDefinition(name=name, data=batch, suite=suite))
 
 
-def warm_up(also_import: tuple[str, ...] = ()) -> threading.Thread:
-    """Import GX and create the context in a background thread (then import `also_import`), so that
-    the imports (~3 s CPU for GX) run while the process only waits — for the dbt subprocess, in the
-    nightly job — instead of at the first gate. The first validation waits for it (the same lock); a
-    failure here is dropped and happens again, with its message, where the module is used."""
-    import importlib
-
-    def _load() -> None:
-        try:
-            _ensure_context()
-        except Exception:  # validate() reports it on the rule that needs GX
-            pass
-        for name in also_import:
-            try:
-                importlib.import_module(name)
-            except Exception:  # raised again, with its message, where it is used
-                pass
-
-    thread = threading.Thread(target=_load, name="gx-warm-up", daemon=True)
-    thread.start()
-    return thread
+def prepare() -> None:
+    """Import GX and create this process's context now (the first validation does it otherwise):
+    the nightly job calls it in a thread while it waits for dbt (orchestration/dbt.py)."""
+    _ensure_context()
 
 
 def _ensure_context():

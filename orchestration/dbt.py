@@ -6,10 +6,12 @@ same way.
 """
 
 import contextlib
+import importlib
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Mapping
 from functools import cache, cached_property
 from pathlib import Path
@@ -71,11 +73,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     dbt's test results are recorded as gate results too: error-severity tests block publication."""
     from pilotdw.expectations.gates import record_dbt_results
 
-    from pilotdw.expectations.gx_runtime import warm_up
-
-    # The steps after dbt need GX (the gates) and diff-diff (the estimate), ~4 s CPU of imports:
-    # made while this process only waits for the dbt subprocess (issue 17).
-    warm_up(also_import=("diff_diff",))
+    _prepare_later_steps_meanwhile()
     engine = pilotdw.engine()
     # dbt runs as a subprocess that inherits this environment: the profile reads the build from it.
     os.environ.update(engine.dbt_environment(context.run.run_id))
@@ -83,7 +81,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
     if engine.dbt_target != dbt.target:
         dbt = dbt.model_copy(update={"target": engine.dbt_target})
     os.environ[PARENT_PID_ENV] = str(os.getpid())  # dbt_child dies with this process
-    log_path = pilotdw.builds_dir / context.run.run_id / "dbt.log"
+    log_path = pilotdw.build_dir(context.run.run_id) / "dbt.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     pilotdw.say(f"dbt: building staging → intermediate → marts … (log: {log_path})")
     # dbt's target (compiled SQL, run_results.json: ~11 MB at 1×) goes beside the build's dbt.log and
@@ -121,6 +119,24 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pilotdw: 
             + (f"; first: {names[0]}" if names else ""),
             metadata={"failed": dg.MetadataValue.text("\n".join(names[:50])), MODELS_NOT_BUILT: len(errors)},
         )
+
+
+def _prepare_later_steps_meanwhile() -> threading.Thread:
+    """The steps after dbt need GX (the gates: its import and context) and diff-diff (the estimate),
+    ~4 s CPU: made in a thread while this process only waits for the dbt subprocess (issue 17). A
+    failure here is dropped: it happens again, with its message, in the step that needs the module."""
+    from pilotdw.expectations import gx_runtime
+
+    def prepare() -> None:
+        for step in (gx_runtime.prepare, lambda: importlib.import_module("diff_diff")):
+            try:
+                step()
+            except Exception:
+                pass
+
+    thread = threading.Thread(target=prepare, name="prepare-later-steps", daemon=True)
+    thread.start()
+    return thread
 
 
 def _first_line(text: object) -> str:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
-from urllib.parse import unquote, urlsplit
-
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from pilotdw import settings
 from pilotdw.settings.children import DBT_WORKDIR_ENV
@@ -100,8 +99,8 @@ class DuckDBEngine:
             yield con, prev, (self.pilotdw.build_db(run_id), self.pilotdw.warehouse if prev is not None else None)
 
     def dbt_workdir(self, run_id: str) -> Path:
-        """<home>/builds/<run id>/: the folder dbt runs in (dbt_child), beside its log and target."""
-        return self.pilotdw.builds_dir / run_id
+        """The build's folder (HomeLayout.build_dir): dbt runs there (dbt_child), beside its log and target."""
+        return self.pilotdw.build_dir(run_id)
 
     def link_build_for_dbt(self, run_id: str) -> None:
         """Give the build file <home>/builds/<run id>.duckdb a second name, `build.duckdb` in dbt's

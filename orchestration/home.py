@@ -48,8 +48,12 @@ class HomeLayout:
         """The fresh database a run builds into before anything is published."""
         return self.builds_dir / f"{build_id}.duckdb"
 
+    def build_dir(self, build_id: str) -> Path:
+        """The build's own folder beside its database: its reports, dbt's log, target and working folder."""
+        return self.builds_dir / build_id
+
     def build_reports_dir(self, build_id: str) -> Path:
-        return self.builds_dir / build_id / "reports"
+        return self.build_dir(build_id) / "reports"
 
     @property
     def warehouse(self) -> Path:
